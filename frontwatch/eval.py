@@ -100,10 +100,7 @@ def claim_matches(gold: dict, c: Claim) -> bool:
         return False
     if "stance" in gold and gold["stance"] != c.stance:
         return False
-    for via in gold.get("via", []):
-        if not any(claimant_matches(via, v) for v in c.via):
-            return False
-    return True
+    return all(any(claimant_matches(via, v) for v in c.via) for via in gold.get("via", []))
 
 
 def _date(s: str | None) -> dt.date | None:
