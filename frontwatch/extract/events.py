@@ -1,0 +1,651 @@
+"""Events: typed, dated, placed and attributed events from one parsed report (contract §2).
+
+Triggers (triggers.py) give the kind, the parse gives the place and the actors, time.py the
+dates, quantities.py the dead, attribution.py who says so; mentions of one event are merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from frontwatch.extract.actors import Actor, acled_name, civilians_name, describe, other_side
+from frontwatch.extract.attribution import Attribution, Attributor
+from frontwatch.extract.quantities import area_km2, casualties
+from frontwatch.extract.time import TimeMention, When, find_times
+from frontwatch.extract.triggers import Hit, Rule, find_triggers, trigger_table
+from frontwatch.model import (
+    Claim,
+    ControlChange,
+    Event,
+    Evidence,
+    Location,
+    PlaceMention,
+    Report,
+    kind_to_acled,
+)
+
+# An event the report does not date happened, as far as we know, in the two days up to the
+# report (news reports what is new); ACLED time_precision 2 says the day is not known.
+UNDATED_DAYS = 2
+# "X said on Saturday that ..." : the event came at most this many days before the saying.
+SAID_LAG_DAYS = 1
+# A date elsewhere in the sentence anchors an event only loosely: up to this many days before it.
+SENTENCE_DATE_SLACK = 2
+
+VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+CONTROL_KINDS = {"territory_regained", "territory_captured", "entered"}
+# Dependency labels through which an event's place is searched (its object, locatives, "of X").
+ARG_DEPS = {"dobj", "pobj", "prep", "nsubjpass", "attr", "compound", "nmod", "npadvmod", "oprd", "dative",
+            "pcomp", "advmod", "prt", "amod", "conj", "poss"}
+# Prepositions that name where something goes, not where it happened ("fled to Russia").
+DESTINATION_PREPS = {"to", "towards", "toward"}
+LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "on", "inside", "across", "throughout"}
+COUNTRY_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "PCLIX", "CONT", "RGN"}
+STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged": 0.45, "denied": 0.2}
+# Verbs whose complement is only intended or feared, never done.
+INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
+                "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn"}
+# "the threat of encirclement" is not an encirclement.
+UNREAL_NOUNS = {"threat", "risk", "danger", "fear", "possibility", "plan", "prospect", "attempt", "goal", "aim",
+                "intention", "warning", "rumour", "rumor", "chance", "bid"}
+CIVILIAN_TARGETS = {"home", "house", "apartment", "building", "hospital", "school", "residential", "civilian",
+                    "civilians", "people", "person", "resident", "residents", "market", "shop", "kindergarten",
+                    "church", "station", "bus", "car", "child", "children", "neighbourhood", "neighborhood"}
+
+
+@dataclass
+class PlaceRef:
+    mention: PlaceMention
+    tokens: range                  # token indices of the mention
+    anaphoric: bool = False        # "the city" standing for the last city named
+
+
+@dataclass
+class Found:
+    """One mention of an event before merging."""
+
+    kind: str
+    rule: str
+    place: PlaceRef
+    direct: bool
+    near: bool
+    partial: bool
+    actor: Actor
+    when: When
+    dated: bool
+    attribution: Attribution
+    sentence: Span
+    trigger: Token
+    fatalities: int | None = None
+    fatalities_text: str | None = None
+    quantities: dict[str, float] = field(default_factory=dict)
+    civilians_hit: bool = False
+    extent: str | None = None
+
+
+# --------------------------------------------------------------------------- places
+class PlaceIndex:
+    """Place mentions by token, plus "the city"/"the province" pointing back at the last one named."""
+
+    def __init__(self, doc: Doc, places: list[PlaceMention]):
+        self.by_token: dict[int, PlaceRef] = {}
+        self.refs: list[PlaceRef] = []
+        for m in places:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            ref = PlaceRef(m, range(span.start, span.end))
+            self.refs.append(ref)
+            for i in ref.tokens:
+                self.by_token[i] = ref
+        self._anaphora(doc)
+
+    @staticmethod
+    def usable(m: PlaceMention) -> bool:
+        return not m.metonymy and m.feature_code not in COUNTRY_CODES
+
+    def _anaphora(self, doc: Doc) -> None:
+        table = trigger_table()
+        last: dict[int, PlaceRef] = {}
+        refs = iter(sorted(self.refs, key=lambda r: r.tokens.start))
+        nxt = next(refs, None)
+        for t in doc:
+            while nxt is not None and nxt.tokens.start <= t.i:
+                m = nxt.mention
+                if m.resolved and self.usable(m):
+                    level = 3 if (m.geo_precision == 3 or m.feature_class == "A") else 1
+                    last[level] = nxt
+                nxt = next(refs, None)
+            level = table.anaphora.get(t.lemma_.lower())
+            if level is None or t.i in self.by_token or level not in last:
+                continue
+            dets = [c for c in t.children if c.dep_ in ("det", "poss")]
+            if t.dep_ == "compound" and not dets:
+                dets = [c for c in t.head.children if c.dep_ == "det"]
+            if not dets or dets[0].lower_ not in ("the", "this", "that"):
+                continue
+            if any(c.dep_ in ("compound", "amod", "nmod", "appos") and (c.pos_ == "PROPN" or c.i in self.by_token)
+                   or (c.dep_ == "prep" and c.lower_ == "of") for c in t.children):
+                continue  # "the districts of Balakliia", "the Izium area": named, not pointing back
+            src = last[level]
+            ref = PlaceRef(src.mention.model_copy(update={"mention": src.mention.mention}), range(t.i, t.i + 1), True)
+            self.by_token[t.i] = ref
+
+    def at(self, t: Token) -> PlaceRef | None:
+        return self.by_token.get(t.i)
+
+
+def _conj_places(tok: Token, index: PlaceIndex) -> list[tuple[Token, PlaceRef]]:
+    out = []
+    for c in tok.children:
+        if c.dep_ == "conj":
+            ref = index.at(c)
+            if ref is not None:
+                out.append((c, ref))
+                out.extend(_conj_places(c, index))
+    return out
+
+
+def _is_region(ref: PlaceRef) -> bool:
+    m = ref.mention
+    return m.geo_precision == 3 or m.feature_class == "A"
+
+
+def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
+    """The place among the trigger's own arguments (with places coordinated with it), each with
+    the parse path to it; the nearest settlement wins over a region ("In the Kharkiv region,
+    artillery shelled Kupiansk")."""
+    t = hit.token
+    starts: list[Token] = [t]
+    if t.dep_ in ("relcl", "acl", "amod") or (hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
+        # "Shevchenkove, which troops recaptured": the noun it hangs from; "rocket fire hit X": the verb.
+        starts.append(t.head)
+    seen = {s.i for s in starts}
+    queue: list[tuple[Token, list[Token], int]] = [(s, [s], 0) for s in starts]
+    groups: list[list[tuple[PlaceRef, list[Token]]]] = []
+    while queue:
+        tok, path, depth = queue.pop(0)
+        ref = index.at(tok)
+        if ref is not None and tok.i != t.i:
+            group = [(ref, path)] + [(cref, [*path, c]) for c, cref in _conj_places(tok, index)]
+            group = [(r, p) for r, p in group if index.usable(r.mention)]
+            if group:
+                groups.append(group)
+            continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
+        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0):
+            continue  # another trigger's arguments are its own ("encircled ... after taking X")
+        for c in tok.children:
+            if c.i in seen or c.dep_ not in ARG_DEPS:
+                continue
+            if c.dep_ == "prep" and c.lower_ in DESTINATION_PREPS and not allow_to:
+                continue
+            if c.dep_ == "conj" and index.at(c) is None:
+                continue  # a coordinated verb has its own arguments
+            seen.add(c.i)
+            queue.append((c, [*path, c], depth + 1))
+    if not groups:
+        return []
+    return min(groups, key=lambda g: (_is_region(g[0][0]), len(g[0][1])))
+
+
+def _fallback_places(hit: Hit, index: PlaceIndex, exclude: set[int]) -> list[PlaceRef]:
+    """The place the trigger's clause is set in ("In X, ... soldiers had looted shops")."""
+    t = hit.token
+    chain = [t]
+    tok = t
+    while tok.head.i != tok.i and tok.dep_ not in ("relcl", "acl"):
+        tok = tok.head
+        chain.append(tok)
+    for anc in chain:
+        for c in anc.children:
+            if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS:
+                for g in c.children:
+                    ref = index.at(g)
+                    if ref is not None and g.i not in exclude and index.usable(ref.mention) and ref.mention.resolved:
+                        return [ref]
+    return []
+
+
+# --------------------------------------------------------------------------- actors
+def _find_actor(hit: Hit, passive: bool) -> Actor:
+    t = hit.token
+    cands: list[Token] = []
+    if hit.nominal:
+        for c in t.children:
+            if c.dep_ in ("poss", "amod", "compound", "nmod"):
+                cands.append(c)
+        for c in t.children:
+            if c.dep_ == "prep" and c.lower_ == "by":
+                cands.extend(g for g in c.children if g.dep_ == "pobj")
+        if t.dep_ in ("nsubj",) and not cands:
+            cands.append(t)
+    else:
+        for c in t.children:
+            if c.dep_ == "agent":
+                cands.extend(g for g in c.children if g.dep_ == "pobj")
+        subj_dep = "nsubjpass" if passive else "nsubj"
+        for c in t.children:
+            if c.dep_ == subj_dep:
+                cands.append(c)
+        if not cands and t.dep_ in ("relcl", "acl") and not passive:
+            pass
+        if not cands:
+            # "after taking X": the subject of the verb this one hangs from
+            anc = t
+            for _ in range(4):
+                if anc.dep_ in ("ROOT",) or anc.dep_ in ("relcl",):
+                    break
+                anc = anc.head
+                subj = next((c for c in anc.children if c.dep_ in ("nsubj",)), None)
+                if subj is not None and anc.pos_ in ("VERB", "AUX") and anc.dep_ != "ROOT" or \
+                        (subj is not None and t.dep_ in ("xcomp", "pcomp", "advcl", "conj")):
+                    cands.append(subj)
+                    break
+        for c in t.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "during", "by"):
+                for g in c.children:
+                    if g.dep_ == "pobj" and g.lemma_.lower() in ("advance", "offensive", "counteroffensive",
+                                                                  "counter-offensive", "assault", "attack", "operation"):
+                        cands.append(g)
+    for c in cands:
+        actor = describe(list(c.subtree)[:12], head=c)
+        if actor.known or actor.pronoun:
+            return actor
+    if hit.rule.side:
+        return Actor(side=hit.rule.side, military=True)
+    return Actor()
+
+
+def _weapon_kind(hit: Hit, default: str) -> str:
+    table = trigger_table()
+    t = hit.token
+    tokens = list(t.subtree) if not hit.nominal else [*t.subtree, *(t.head.subtree if t.dep_ in ("nsubj", "pobj", "dobj") else [])]
+    for c in t.children:
+        if c.dep_ in ("nsubj", "nsubjpass"):
+            tokens.extend(c.subtree)
+    for tok in tokens[:60]:
+        kind = table.weapons.get(tok.lemma_.lower()) or table.weapons.get(tok.lower_)
+        if kind:
+            return kind
+    return default
+
+
+def _negated_or_unreal(t: Token) -> bool:
+    """Negated ("could not be called liberated"), future ("will withdraw") or only intended."""
+    tok = t
+    for _ in range(4):
+        for c in tok.children:
+            if c.dep_ == "neg":
+                return True
+            if c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll"):
+                return True
+        if tok.dep_ in ("xcomp", "oprd", "acomp") or (tok.dep_ == "pcomp" and tok.head.lower_ == "to"):
+            head = tok.head
+            if head.lemma_.lower() in INTENT_VERBS and head.lemma_.lower() not in ("try", "attempt"):
+                return True
+            tok = head
+            continue
+        if tok.dep_ == "ccomp" and any(c.dep_ == "neg" for c in tok.head.children) and tok.head.lemma_.lower() not in ("deny",):
+            return True
+        break
+    return False
+
+
+def _unreal_noun(t: Token) -> bool:
+    head = t.head
+    return t.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in UNREAL_NOUNS
+
+
+def _attempted(t: Token) -> bool:
+    return t.dep_ == "xcomp" and t.head.lemma_.lower() in ("try", "attempt", "seek")
+
+
+# --------------------------------------------------------------------------- time
+class TimeIndex:
+    def __init__(self, times: list[TimeMention]):
+        self.times = times
+        self.by_sent: dict[int, list[TimeMention]] = {}
+        for tm in times:
+            self.by_sent.setdefault(tm.head.sent.start, []).append(tm)
+
+    def attached(self, tm: TimeMention) -> Token:
+        """The verb (or trigger noun) a time expression modifies."""
+        tok = tm.head
+        for _ in range(6):
+            if tok.head.i == tok.i:
+                return tok
+            tok = tok.head
+            if tok.pos_ in ("VERB", "AUX") or tok.dep_ == "ROOT":
+                return tok
+        return tok
+
+    def for_event(self, hit: Hit, attribution: Attribution, report_date: dt.date) -> tuple[When, bool]:
+        sent_times = self.by_sent.get(hit.token.sent.start, [])
+        if not sent_times:
+            return _undated(report_date), False
+        own_chain = {hit.token.i}
+        tok = hit.token
+        verb = attribution.verb
+        for _ in range(8):
+            if tok.head.i == tok.i or (verb is not None and tok.head.i == verb.i) or tok.dep_ == "relcl":
+                break
+            tok = tok.head
+            own_chain.add(tok.i)
+        if hit.nominal and hit.token.dep_ in ("nsubj", "dobj", "nsubjpass"):
+            own_chain.add(hit.token.head.i)
+        attach = {id(tm): self.attached(tm) for tm in sent_times}
+        for tm in sent_times:
+            if attach[id(tm)].i in own_chain or tm.head.head.i == hit.token.i:
+                return tm.when, True
+        if verb is not None:
+            for tm in sent_times:
+                if attach[id(tm)].i == verb.i:
+                    w = tm.when
+                    return When(w.earliest - dt.timedelta(days=SAID_LAG_DAYS), w.latest, 2, w.text), True
+        tm = min(sent_times, key=lambda m: abs(m.start - hit.token.i))
+        w = tm.when
+        if w.precision == 1 and w.earliest == w.latest:
+            return When(w.earliest - dt.timedelta(days=SENTENCE_DATE_SLACK), w.latest, 2, w.text), True
+        return w, True
+
+
+def _undated(report_date: dt.date) -> When:
+    return When(report_date - dt.timedelta(days=UNDATED_DAYS), report_date, 2, None)
+
+
+# --------------------------------------------------------------------------- kinds
+def _control_kind(side: str | None, country: str | None) -> str | None:
+    if side is None:
+        return None
+    government = country or "UA"  # the war's territory is Ukraine's unless the gazetteer says otherwise
+    return "territory_regained" if side == government else "territory_captured"
+
+
+def _path_words(path: list[Token]) -> set[str]:
+    words = set()
+    for tok in path:
+        words.add(tok.lemma_.lower())
+        words.add(tok.lower_)
+        for c in tok.children:
+            if c.dep_ in ("amod", "advmod", "compound", "nmod") and c not in path:
+                words.add(c.lower_)
+    return words
+
+
+# --------------------------------------------------------------------------- main
+def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list[Event]:
+    """Every event the report states, merged within the report, with evidence and claims."""
+    hits = find_triggers(doc)
+    if not hits:
+        return []
+    index = PlaceIndex(doc, places)
+    if not index.by_token:
+        return []
+    rd = report.date
+    times = TimeIndex(find_times(doc, rd))
+    region_country: list[tuple[int, str | None]] = [
+        (r.tokens.start, r.mention.country) for r in index.refs
+        if r.mention.resolved and (r.mention.geo_precision == 3 or r.mention.feature_class == "A") and not r.mention.metonymy
+    ]
+
+    def country_at(i: int) -> str | None:
+        found = None
+        for start, c in region_country:
+            if start > i:
+                break
+            found = c
+        return found
+
+    def place_country_in(tokens: list[Token]) -> str | None:
+        for tok in tokens:
+            ref = index.by_token.get(tok.i)
+            if ref is not None and ref.mention.country and not ref.anaphoric:
+                return ref.mention.country
+        return None
+
+    attributor = Attributor(doc, country_at, place_country_in)
+    table = trigger_table()
+    found: list[Found] = []
+    trigger_ids = {h.token.i for h in hits}
+    for hit in hits:
+        found.extend(_events_of_hit(hit, index, attributor, times, rd, table, trigger_ids))
+    return _merge(found, report)
+
+
+def _events_of_hit(
+    hit: Hit, index: PlaceIndex, attributor: Attributor, times: TimeIndex, rd: dt.date, table, trigger_ids: set[int]  # noqa: ANN001
+) -> list[Found]:
+    t = hit.token
+    rule: Rule = hit.rule
+    if _negated_or_unreal(t) or (hit.nominal and _unreal_noun(t)):
+        return []
+    if hit.nominal and rule.need_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):
+        return []
+    passive = not hit.nominal and any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
+    kind = rule.kind
+    if passive and rule.passive:
+        kind = rule.passive
+    if rule.weapon:
+        kind = _weapon_kind(hit, kind)
+    allow_to = rule.kind in ("control", "entered")
+    args = _arg_places(hit, index, allow_to, trigger_ids)
+    args = [(ref, path) for ref, path in args if ref.mention.resolved or not ref.mention.candidates]
+    attribution = attributor.attribute(t)
+    direct = bool(args)
+    if not args:
+        if not rule.fallback:
+            return []
+        refs = _fallback_places(hit, index, attribution.speaker_tokens)
+        if not refs:
+            # The official's own region, for what they report without a place ("the governor of X said")
+            for i in sorted(attribution.speaker_tokens):
+                ref = index.by_token.get(i)
+                if ref is not None and index.usable(ref.mention) and ref.mention.resolved:
+                    refs = [ref]
+                    break
+        args = [(ref, [t]) for ref in refs]
+    if not args:
+        return []
+    # Withdrawals by the place's own side are the actor's side; withdrawal nominal: "Russia's abandonment"
+    actor_passive = passive and (kind == "withdrawal" or rule.kind == "withdrawal")
+    actor = _find_actor(hit, actor_passive)
+    if actor.pronoun and actor.side is None:
+        claim = attribution.claims[0] if attribution.claims else None
+        if claim is not None and claim.side in ("UA", "RU"):
+            actor.side = claim.side
+    if kind == "withdrawal" and actor.civilian and not actor.military:
+        kind = rule.civilian or "displacement"
+    elif rule.military and kind == "withdrawal" and not (actor.side or actor.military):
+        return []
+    if kind == "control" and _attempted(t):
+        kind = "armed_clash"
+    when, dated = times.for_event(hit, attribution, rd)
+    out: list[Found] = []
+    for ref, path in args:
+        words = _path_words(path)
+        near = bool(words & table.near_words)
+        partial = bool(words & table.partial_words)
+        if "full" in words:
+            partial = False
+        k = kind
+        if k == "control":
+            k = _control_kind(actor.side, ref.mention.country) or "control_unknown"
+        if not ref.mention.resolved and not direct:
+            continue
+        out.append(Found(
+            kind=k, rule=rule.name, place=ref, direct=direct, near=near, partial=partial, actor=actor,
+            when=when, dated=dated, attribution=attribution, sentence=t.sent, trigger=t, extent=rule.extent,
+        ))
+    if not out:
+        return []
+    acled_type = kind_to_acled(out[0].kind)[0] if out[0].kind != "control_unknown" else "Battles"
+    if acled_type in VIOLENT_TYPES:
+        sents = [t.sent]
+        nxt = t.sent.end
+        if nxt < len(t.doc):
+            following = t.doc[nxt].sent
+            # The next sentence often gives the toll ("Two people were injured; nobody was killed.")
+            if not any(h for h in following if h.lemma_.lower() in table.verbs and h.pos_ == "VERB" and h.i != t.i
+                       and h.dep_ == "ROOT" and h.lemma_.lower() not in ("kill", "die", "injure", "wound")):
+                sents.append(following)
+        cas = casualties(sents)
+        civ = any(tok.lemma_.lower() in CIVILIAN_TARGETS for tok in t.sent)
+        for f in out:
+            f.fatalities = cas.fatalities if cas.fatalities is not None else 0
+            f.fatalities_text = cas.fatalities_text
+            f.quantities = dict(cas.counts)
+            f.civilians_hit = civ or bool(cas.fatalities) or bool(cas.injured)
+    area = area_km2(t.sent.text) if kind == "control" else None
+    if area:
+        for f in out:
+            f.quantities["area_km2"] = area
+    return out
+
+
+def _overlap(a: When, b: When) -> bool:
+    return a.earliest <= b.latest and b.earliest <= a.latest
+
+
+def _place_key(ref: PlaceRef) -> str:
+    m = ref.mention
+    if m.geonames_id is not None:
+        return f"g{m.geonames_id}"
+    if m.latitude is not None:
+        return f"c{m.latitude:.3f},{m.longitude:.3f}"
+    return "n" + "".join(ch for ch in (m.name or m.mention).lower() if ch.isalpha())
+
+
+def _merge(found: list[Found], report: Report) -> list[Event]:
+    rd = report.date
+    groups: list[list[Found]] = []
+    for f in sorted(found, key=lambda f: f.kind == "control_unknown"):
+        hist = f.when.historical(rd)
+        target = None
+        for g in groups:
+            head = g[0]
+            same_kind = head.kind == f.kind or (f.kind == "control_unknown" and head.kind in CONTROL_KINDS)
+            if same_kind and _place_key(head.place) == _place_key(f.place) and head.when.historical(rd) == hist \
+                    and (not f.dated or not head.dated or _overlap(head.when, f.when)):
+                target = g
+                break
+        if target is not None:
+            target.append(f)
+        elif f.kind != "control_unknown":
+            groups.append([f])
+    events = [_event(g, report) for g in groups]
+    events.sort(key=lambda e: (e.evidence[0].start, e.kind))
+    return events
+
+
+def _claims(group: list[Found]) -> list[Claim]:
+    out: list[Claim] = []
+    seen: set[tuple] = set()
+    for f in group:
+        for c in f.attribution.claims:
+            key = (c.claimant, c.stance, tuple(c.via))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(c)
+    # The report's own voice adds nothing when a source is named for the same event.
+    if len(out) > 1:
+        out = [c for c in out if c.stance != "asserted"] or out
+    return out
+
+
+def _event(group: list[Found], report: Report) -> Event:
+    rd = report.date
+    # The best mention: a direct argument with a known actor, dated if any.
+    best = max(group, key=lambda f: (f.direct, f.actor.side is not None, f.dated, -f.trigger.i))
+    kind = best.kind
+    event_type, sub_event_type = kind_to_acled(kind)
+    # Dates: mentions of one event narrow each other down when they agree.
+    lo, hi = best.when.earliest, best.when.latest
+    precision = best.when.precision
+    for f in group:
+        if f.dated and _overlap(f.when, When(lo, hi)):
+            lo, hi = max(lo, f.when.earliest), min(hi, f.when.latest)
+            precision = min(precision, f.when.precision)
+    hi = min(hi, rd)
+    lo = min(lo, hi)
+    when = When(lo, hi, precision)
+    actor = next((f.actor for f in sorted(group, key=lambda f: f is not best) if f.actor.side), best.actor)
+    side = actor.side
+    place = best.place
+    m = place.mention
+    location = Location.from_mention(m)
+    location.mention = m.mention if not place.anaphoric else best.sentence.doc[place.tokens.start].text
+    near = all(f.near for f in group)
+    if near and location.geo_precision == 1:
+        location.geo_precision = 2
+    control: ControlChange | None = None
+    # "regrouped in the districts of X" is near X, not part of it; only a capture's "outskirts" is partial
+    partial = any(f.partial for f in group if not f.near or kind in CONTROL_KINDS) and not all(
+        f.extent == "entered" for f in group)
+    settlement = (m.geo_precision or 1) == 1 and m.feature_class not in ("A",)
+    if kind in ("territory_regained", "territory_captured") and side:
+        extent = "partial" if partial or near else "full"
+        control = ControlChange(to=side, **{"from": other_side(side)}, extent=extent)
+    elif kind == "entered" and side:
+        control = ControlChange(to=side, **{"from": other_side(side)}, extent="entered")
+    elif kind == "withdrawal" and side and settlement and not near and any(f.direct for f in group):
+        control = ControlChange(to=other_side(side), **{"from": side}, extent="partial" if partial else "full")
+    actor1 = acled_name(side, actor.separatist)
+    actor2 = None
+    actor2_side = None
+    if kind in CONTROL_KINDS or kind == "armed_clash":
+        actor2_side = other_side(side)
+        actor2 = acled_name(actor2_side)
+    elif event_type in VIOLENT_TYPES and any(f.civilians_hit for f in group):
+        actor2 = civilians_name(m.country)
+    elif kind in ("displacement", "evacuation", "humanitarian_aid"):
+        actor1 = civilians_name(m.country) if kind != "humanitarian_aid" else actor1
+    fatalities = None
+    fatalities_text = None
+    if event_type in VIOLENT_TYPES:
+        fats = [f for f in group if f.fatalities is not None]
+        if fats:
+            top = max(fats, key=lambda f: (f.fatalities or 0, f.fatalities_text is not None))
+            fatalities, fatalities_text = top.fatalities, top.fatalities_text
+    quantities: dict[str, float] = {}
+    for f in group:
+        quantities.update(f.quantities)
+    claims = _claims(group)
+    stance_conf = max(STANCE_CONFIDENCE.get(c.stance, 0.5) for c in claims) if claims else 0.5
+    confidence = stance_conf
+    if control is not None and control.extent != "full":
+        confidence -= 0.1
+    if not best.direct:
+        confidence -= 0.1
+    confidence += 0.05 * (len({c.claimant for c in claims}) - 1)
+    confidence = round(max(0.05, min(0.95, confidence)), 2)
+    evidence: list[Evidence] = []
+    seen_sent: set[int] = set()
+    for f in sorted(group, key=lambda f: f.sentence.start_char):
+        if f.sentence.start_char in seen_sent:
+            continue
+        seen_sent.add(f.sentence.start_char)
+        s = f.sentence
+        text = s.text.rstrip()
+        evidence.append(Evidence(report_id=report.report_id, start=s.start_char, end=s.start_char + len(text), text=text))
+    key = f"{report.report_id}|{kind}|{_place_key(place)}|{evidence[0].start}"
+    event_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    historical = when.historical(rd)
+    return Event(
+        event_id=event_id, report_id=report.report_id, report_date=rd, kind=kind,
+        event_type=event_type, sub_event_type=sub_event_type,
+        event_date=when.day if precision == 1 else None,
+        date_earliest=when.earliest, date_latest=when.latest, date_precision=precision,
+        historical=historical, location=location,
+        actor1=actor1, actor1_side=side if actor1 and side else None,
+        actor2=actor2, actor2_side=actor2_side if actor2 else None,
+        fatalities=fatalities, fatalities_text=fatalities_text, control=control, claims=claims,
+        evidence=evidence, confidence=confidence, quantities=quantities, rule=best.rule,
+    )
+
+
+__all__ = ["extract_events"]

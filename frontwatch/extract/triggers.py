@@ -1,0 +1,133 @@
+"""Event triggers: the table of verbs, nouns and phrases per kind, matched on the spaCy parse.
+
+The table lives in frontwatch/data/extract/triggers.yaml; matching is one pass over the tokens
+with a dict lookup by lemma, then a check of the few children a phrase needs.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from spacy.tokens import Doc, Token
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "extract"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    fallback: bool = False
+    need_of: bool = False
+    passive: str | None = None
+    civilian: str | None = None
+    military: bool = False
+    extent: str | None = None
+    side: str | None = None
+    weapon: bool = False
+
+
+@dataclass(frozen=True)
+class TriggerTable:
+    verbs: dict[str, list[tuple[Rule, tuple[str, ...]]]]
+    nouns: dict[str, list[tuple[Rule, tuple[str, ...]]]]
+    weapons: dict[str, str]
+    anaphora: dict[str, int]       # place noun -> level it points back to (1 settlement, 3 region)
+    near_words: frozenset[str]
+    partial_words: frozenset[str]
+
+
+@dataclass
+class Hit:
+    token: Token
+    rule: Rule
+    nominal: bool
+    words: tuple[Token, ...]       # the trigger's words (head + phrase parts), for the evidence
+
+
+@functools.lru_cache(maxsize=1)
+def trigger_table() -> TriggerTable:
+    raw = yaml.safe_load((DATA / "triggers.yaml").read_text(encoding="utf-8"))
+    verbs: dict[str, list[tuple[Rule, tuple[str, ...]]]] = {}
+    nouns: dict[str, list[tuple[Rule, tuple[str, ...]]]] = {}
+    for r in raw["rules"]:
+        rule = Rule(
+            name=r["name"], kind=r["kind"], fallback=bool(r.get("fallback")), need_of=bool(r.get("need_of")),
+            passive=r.get("passive"), civilian=r.get("civilian"), military=bool(r.get("military")),
+            extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")),
+        )
+        for phrase in r.get("verbs") or []:
+            words = str(phrase).lower().split()
+            # A verb phrase is keyed by its verb, the first word ("pull back", "establish control").
+            verbs.setdefault(words[0], []).append((rule, tuple(words[1:])))
+        for phrase in r.get("nouns") or []:
+            words = str(phrase).lower().split()
+            # A noun phrase is keyed by its head, the last word ("air strike"), except "families from".
+            if words[-1] in ("from", "of"):
+                nouns.setdefault(words[0], []).append((rule, tuple(words[1:])))
+            else:
+                nouns.setdefault(words[-1], []).append((rule, tuple(words[:-1])))
+    weapons = {w.lower(): kind for kind, ws in raw["weapons"].items() for w in ws}
+    anaphora = {w: 1 for w in raw["anaphora"]["settlement"]}
+    anaphora.update({w: 3 for w in raw["anaphora"]["region"]})
+    return TriggerTable(
+        verbs=verbs, nouns=nouns, weapons=weapons, anaphora=anaphora,
+        near_words=frozenset(raw["near_words"]), partial_words=frozenset(raw["partial_words"]),
+    )
+
+
+def _child_words(t: Token) -> dict[str, Token]:
+    """Lemmas and lower-case forms of a token's children and grandchildren (phrase parts)."""
+    out: dict[str, Token] = {}
+    for c in t.children:
+        out.setdefault(c.lemma_.lower(), c)
+        out.setdefault(c.lower_, c)
+        for g in c.children:
+            if g.dep_ in ("compound", "amod", "prt", "dobj", "pobj"):
+                out.setdefault(g.lemma_.lower(), g)
+    return out
+
+
+def _phrase_ok(t: Token, extra: tuple[str, ...]) -> tuple[bool, tuple[Token, ...]]:
+    if not extra:
+        return True, (t,)
+    kids = _child_words(t)
+    found = []
+    for w in extra:
+        if w not in kids:
+            return False, ()
+        found.append(kids[w])
+    return True, (t, *found)
+
+
+def _is_verb(t: Token) -> bool:
+    return t.pos_ == "VERB" or (t.tag_ in ("VBN", "VBD", "VBG") and t.pos_ in ("ADJ", "NOUN", "PROPN"))
+
+
+def find_triggers(doc: Doc) -> list[Hit]:
+    """Every token that starts an event by the table, in text order; longest phrase wins."""
+    table = trigger_table()
+    hits: list[Hit] = []
+    for t in doc:
+        lemma = t.lemma_.lower()
+        if _is_verb(t):
+            options = table.verbs.get(lemma) or table.verbs.get(t.lower_)
+            nominal = False
+        elif t.pos_ in ("NOUN", "PROPN"):
+            options = table.nouns.get(lemma) or table.nouns.get(t.lower_)
+            nominal = True
+        else:
+            continue
+        if not options:
+            continue
+        best: Hit | None = None
+        for rule, extra in options:
+            ok, words = _phrase_ok(t, extra)
+            if ok and (best is None or len(words) > len(best.words)):
+                best = Hit(t, rule, nominal, words)
+        if best is not None:
+            hits.append(best)
+    return hits
