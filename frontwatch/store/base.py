@@ -17,6 +17,10 @@ from frontwatch.model import Event, Extraction, PlaceMention, Report
 AddResult = Literal["new", "duplicate"]
 
 
+class StoreError(RuntimeError):
+    """The database cannot be used: not a frontwatch database, newer schema, server unreachable."""
+
+
 @dataclass(frozen=True)
 class EventFilter:
     since: dt.date | None = None  # event interval overlaps [since, until]; undated events use report_date
@@ -24,6 +28,8 @@ class EventFilter:
     kinds: tuple[str, ...] = ()
     place: str | None = None  # matches location name or mention (case-insensitive) or a GeoNames id
     report_ids: tuple[str, ...] = ()
+    claimant: str | None = None  # some claim's claimant equals this (case-insensitive)
+    include_historical: bool = True
     limit: int | None = None
 
 
@@ -71,6 +77,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_event(self, event_id: str) -> Event | None: ...
+
+    @abc.abstractmethod
+    def report_source(self, report_id: str) -> str | None:
+        """The stored report's `source` (outlet name), without loading its text; for exports."""
 
     @abc.abstractmethod
     def place_mentions(self, report_id: str | None = None) -> Iterator[tuple[str, PlaceMention]]:

@@ -1,0 +1,339 @@
+"""The SQL shared by the SQLite and PostgreSQL stores: one implementation, two dialects.
+
+Queries are written once with `?` placeholders (PostgreSQL's subclass turns them into `%s`);
+every value goes in as a parameter, never into the SQL text. Subclasses supply the
+connection, the write transaction, the migrations and how dates and JSON travel.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from frontwatch.model import Event, Extraction, PlaceMention, Report
+from frontwatch.store.base import AddResult, BaselineRow, EventFilter, Store, StoreError
+
+# Reads are paged by key ("keyset pagination") instead of holding a cursor open, so a long
+# export never pins a transaction and a reader can be interleaved with writes on one store.
+PAGE = 500
+# Long IN (...) lists are split so no statement exceeds SQLite's parameter limit.
+IN_CHUNK = 400
+
+
+def fold(text: str | None) -> str | None:
+    """Case-insensitive match key, computed in Python: SQLite's lower() only folds ASCII."""
+    return " ".join(text.casefold().split()) if text else None
+
+
+def event_interval(ev: Event) -> tuple[dt.date, dt.date, dt.date]:
+    """(lo, hi, sort) days of an event: its known range, else its day, else the report's day."""
+    lo = ev.date_earliest or ev.event_date or ev.report_date
+    hi = ev.date_latest or ev.event_date or ev.report_date
+    if hi < lo:  # a malformed range must not make the event unfindable
+        lo, hi = hi, lo
+    return lo, hi, ev.event_date or ev.report_date
+
+
+class SQLStore(Store):
+    """A Store over a DB-API connection; SQLiteStore and PostgresStore fill in the dialect."""
+
+    dialect: str
+    migrations: Sequence[Sequence[str]]
+
+    def __init__(self) -> None:
+        # One lock per store object: a write transaction and the pages of a read never interleave
+        # on the shared connection when the store is used from several threads (web server).
+        self._lock = threading.RLock()
+        self._closed = False
+
+    # --- dialect hooks ---------------------------------------------------------------
+    @abc.abstractmethod
+    def _cursor(self) -> Any: ...
+
+    @abc.abstractmethod
+    def _write(self) -> AbstractContextManager[Any]:
+        """A write transaction (exclusive against other writers) yielding a cursor."""
+
+    def _q(self, sql: str) -> str:
+        return sql
+
+    def _date(self, d: dt.date | None) -> Any:
+        return d
+
+    def _json(self, data: dict) -> Any:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def _text(self, s: str | None) -> str | None:
+        return s
+
+    def _load_json(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+    @staticmethod
+    def _to_date(value: Any) -> dt.date | None:
+        if value is None or isinstance(value, dt.date):
+            return value
+        return dt.date.fromisoformat(str(value))
+
+    # --- small helpers ---------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"store {self.url} is closed")
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        self._check_open()
+        with self._lock:
+            cur = self._cursor()
+            try:
+                cur.execute(self._q(sql), tuple(params))
+                return [tuple(r) for r in cur.fetchall()]
+            finally:
+                cur.close()
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        rows = self._all(sql, params)
+        return rows[0] if rows else None
+
+    def _migrate(self, cur: Any, target: int | None = None) -> int:
+        """Apply the migrations the database lacks (inside the caller's write transaction)."""
+        cur.execute(self._q(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"))
+        cur.execute(self._q("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+        current = int(cur.fetchone()[0])
+        latest = len(self.migrations) if target is None else target
+        if current > len(self.migrations):
+            raise StoreError(f"{self.url}: database schema version {current} is newer than this frontwatch "
+                             f"(knows {len(self.migrations)}): upgrade frontwatch")
+        for version in range(current + 1, latest + 1):
+            for statement in self.migrations[version - 1]:
+                cur.execute(statement)
+            cur.execute(self._q("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)"),
+                        (version, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+        return max(current, latest)
+
+    def schema_version(self) -> int:
+        row = self._one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        return int(row[0]) if row else 0
+
+    # --- writing -------------------------------------------------------------------
+    def has_report(self, report_id: str | None = None, content_hash: str | None = None) -> bool:
+        if report_id is None and content_hash is None:
+            return False
+        return self._one("SELECT 1 FROM reports WHERE report_id = ? OR content_hash = ? LIMIT 1",
+                         (report_id, content_hash)) is not None
+
+    def add_extraction(self, extraction: Extraction) -> AddResult:
+        self._check_open()
+        rep = extraction.report
+        with self._lock, self._write() as cur:
+            # Checked inside the write transaction: another writer cannot slip in between.
+            cur.execute(self._q("SELECT 1 FROM reports WHERE report_id = ? OR content_hash = ?"),
+                        (rep.report_id, rep.content_hash))
+            if cur.fetchone() is not None:
+                return "duplicate"
+            cur.execute(self._q(
+                "INSERT INTO reports (report_id, content_hash, report_date, source, url, title, origin, text, "
+                "stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                (rep.report_id, rep.content_hash, self._date(rep.date), self._text(rep.source), self._text(rep.url),
+                 self._text(rep.title), self._text(rep.origin), self._text(rep.text),
+                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+            if extraction.places:
+                cur.executemany(self._q(
+                    "INSERT INTO place_mentions (report_id, idx, mention, mention_lc, name, name_lc, start_char, "
+                    "end_char, geonames_id, latitude, longitude, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    [(rep.report_id, i, self._text(p.mention), fold(p.mention), self._text(p.name), fold(p.name),
+                      p.start, p.end, p.geonames_id, p.latitude, p.longitude,
+                      self._json(p.model_dump(mode="json", by_alias=True)))
+                     for i, p in enumerate(extraction.places)])
+            for seq, ev in enumerate(extraction.events):
+                self._insert_event(cur, seq, ev)
+        return "new"
+
+    def _insert_event(self, cur: Any, seq: int, ev: Event) -> None:
+        lo, hi, sort = event_interval(ev)
+        loc = ev.location
+        ctl = ev.control
+        cur.execute(self._q(
+            "INSERT INTO events (event_id, report_id, seq, kind, event_type, sub_event_type, report_date, "
+            "event_date, date_earliest, date_latest, date_lo, date_hi, sort_date, date_precision, historical, "
+            "place_name, place_mention, place_name_lc, place_mention_lc, geonames_id, latitude, longitude, "
+            "country, admin1, actor1, actor1_side, actor2, actor2_side, fatalities, control_to, control_extent, "
+            "confidence, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"),
+            (ev.event_id, ev.report_id, seq, ev.kind, ev.event_type, ev.sub_event_type, self._date(ev.report_date),
+             self._date(ev.event_date), self._date(ev.date_earliest), self._date(ev.date_latest), self._date(lo),
+             self._date(hi), self._date(sort), ev.date_precision, ev.historical, self._text(loc.name),
+             self._text(loc.mention), fold(loc.name), fold(loc.mention), loc.geonames_id, loc.latitude,
+             loc.longitude, loc.country, self._text(loc.admin1), self._text(ev.actor1), ev.actor1_side,
+             self._text(ev.actor2), ev.actor2_side, ev.fatalities, ctl.to if ctl else None,
+             ctl.extent if ctl else None, ev.confidence, self._json(ev.to_json_dict())))
+        if cur.rowcount == 0:
+            return  # the same event id twice in one extraction: the first one stands
+        if ev.claims:
+            cur.executemany(self._q(
+                "INSERT INTO claims (event_id, idx, claimant, claimant_lc, side, stance, via, quote) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                [(ev.event_id, i, self._text(c.claimant), fold(c.claimant), c.side, c.stance,
+                  self._text(json.dumps(c.via, ensure_ascii=False)), self._text(c.quote))
+                 for i, c in enumerate(ev.claims)])
+
+    def add_baseline(self, rows: Iterable[BaselineRow]) -> int:
+        self._check_open()
+        added = 0
+        with self._lock, self._write() as cur:
+            for r in rows:
+                cur.execute(self._q(
+                    "INSERT INTO baseline (place, place_lc, controller, on_date, geonames_id, latitude, longitude, "
+                    "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (place, on_date, controller) DO NOTHING"),
+                    (self._text(r.place), fold(r.place), r.controller, self._date(r.on), r.geonames_id,
+                     r.latitude, r.longitude, self._text(r.source)))
+                added += max(cur.rowcount, 0)
+        return added
+
+    # --- reading -------------------------------------------------------------------
+    _REPORT_COLS = "revision, report_id, report_date, text, source, url, title, content_hash, origin"
+
+    def _report(self, row: tuple) -> Report:
+        _, rid, day, text, source, url, title, chash, origin = row
+        return Report(report_id=rid, date=self._to_date(day), text=text, source=source, url=url, title=title,
+                      content_hash=chash, origin=origin)
+
+    def get_report(self, report_id: str) -> Report | None:
+        row = self._one(f"SELECT {self._REPORT_COLS} FROM reports WHERE report_id = ?", (report_id,))
+        return self._report(row) if row else None
+
+    def report_source(self, report_id: str) -> str | None:
+        row = self._one("SELECT source FROM reports WHERE report_id = ?", (report_id,))
+        return row[0] if row else None
+
+    def iter_reports(self) -> Iterator[Report]:
+        last = 0
+        while True:
+            rows = self._all(f"SELECT {self._REPORT_COLS} FROM reports WHERE revision > ? ORDER BY revision LIMIT ?",
+                             (last, PAGE))
+            yield from (self._report(r) for r in rows)
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
+
+    def _event(self, value: Any) -> Event:
+        return Event.model_validate(self._load_json(value))
+
+    def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        flt = flt or EventFilter()
+        where: list[str] = []
+        params: list[Any] = []
+        if flt.since is not None:
+            where.append("e.date_hi >= ?")
+            params.append(self._date(flt.since))
+        if flt.until is not None:
+            where.append("e.date_lo <= ?")
+            params.append(self._date(flt.until))
+        if flt.kinds:
+            where.append(f"e.kind IN ({', '.join('?' * len(flt.kinds))})")
+            params.extend(flt.kinds)
+        if flt.report_ids:
+            where.append(f"e.report_id IN ({', '.join('?' * len(flt.report_ids))})")
+            params.extend(flt.report_ids)
+        if flt.place:
+            key = fold(flt.place.strip())
+            cond = "e.place_name_lc = ? OR e.place_mention_lc = ?"
+            params.extend([key, key])
+            if flt.place.strip().isdigit():
+                cond += " OR e.geonames_id = ?"
+                params.append(int(flt.place.strip()))
+            where.append(f"({cond})")
+        if flt.claimant:
+            where.append("EXISTS (SELECT 1 FROM claims c WHERE c.event_id = e.event_id AND c.claimant_lc = ?)")
+            params.append(fold(flt.claimant))
+        if not flt.include_historical:
+            where.append("e.historical = ?")
+            params.append(False)
+        remaining = flt.limit
+        last: tuple | None = None
+        while remaining is None or remaining > 0:
+            page = PAGE if remaining is None else min(PAGE, remaining)
+            conds = list(where)
+            page_params = list(params)
+            if last is not None:
+                conds.append("(e.sort_date, e.report_id, e.event_id) > (?, ?, ?)")
+                page_params.extend(last)
+            sql = ("SELECT e.sort_date, e.report_id, e.event_id, e.json FROM events e"
+                   + (" WHERE " + " AND ".join(conds) if conds else "")
+                   + " ORDER BY e.sort_date, e.report_id, e.event_id LIMIT ?")
+            rows = self._all(sql, [*page_params, page])
+            for r in rows:
+                yield self._event(r[3])
+            if remaining is not None:
+                remaining -= len(rows)
+            if len(rows) < page:
+                return
+            last = rows[-1][:3]
+
+    def get_event(self, event_id: str) -> Event | None:
+        row = self._one("SELECT json FROM events WHERE event_id = ?", (event_id,))
+        return self._event(row[0]) if row else None
+
+    def place_mentions(self, report_id: str | None = None) -> Iterator[tuple[str, PlaceMention]]:
+        last = 0
+        while True:
+            if report_id is None:
+                rows = self._all("SELECT id, report_id, json FROM place_mentions WHERE id > ? ORDER BY id LIMIT ?",
+                                 (last, PAGE))
+            else:
+                rows = self._all("SELECT id, report_id, json FROM place_mentions WHERE report_id = ? AND id > ? "
+                                 "ORDER BY id LIMIT ?", (report_id, last, PAGE))
+            for _, rid, value in rows:
+                yield rid, PlaceMention.model_validate(self._load_json(value))
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
+
+    def baseline(self) -> list[BaselineRow]:
+        rows = self._all("SELECT place, controller, on_date, geonames_id, latitude, longitude, source FROM baseline "
+                         "ORDER BY on_date, place, controller")
+        return [BaselineRow(place=p, controller=c, on=self._to_date(d), geonames_id=g, latitude=la, longitude=lo,
+                            source=s) for p, c, d, g, la, lo, s in rows]
+
+    def counts(self) -> dict[str, int]:
+        row = self._one("SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM events), "
+                        "(SELECT COUNT(*) FROM place_mentions), (SELECT COUNT(*) FROM baseline)")
+        assert row is not None
+        return dict(zip(("reports", "events", "places", "baseline"), (int(v) for v in row), strict=True))
+
+    # --- derived data --------------------------------------------------------------
+    def put_derived(self, namespace: str, key: str, value: str) -> None:
+        self._check_open()
+        with self._lock, self._write() as cur:
+            cur.execute(self._q(
+                "INSERT INTO derived (namespace, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value"),
+                (namespace, key, self._text(value)))
+
+    def get_derived(self, namespace: str) -> dict[str, str]:
+        return dict(self._all("SELECT key, value FROM derived WHERE namespace = ? ORDER BY key", (namespace,)))
+
+    def delete_derived(self, namespace: str, keys: Iterable[str] | None = None) -> None:
+        self._check_open()
+        with self._lock, self._write() as cur:
+            if keys is None:
+                cur.execute(self._q("DELETE FROM derived WHERE namespace = ?"), (namespace,))
+                return
+            ks = list(keys)
+            for i in range(0, len(ks), IN_CHUNK):
+                chunk = ks[i:i + IN_CHUNK]
+                cur.execute(self._q(f"DELETE FROM derived WHERE namespace = ? AND key IN ({', '.join('?' * len(chunk))})"),
+                            (namespace, *chunk))
+
+    def revision(self) -> int:
+        row = self._one("SELECT COALESCE(MAX(revision), 0) FROM reports")
+        return int(row[0]) if row else 0
+
+    def reports_since(self, revision: int) -> list[str]:
+        return [r[0] for r in self._all("SELECT report_id FROM reports WHERE revision > ? ORDER BY revision",
+                                        (revision,))]
