@@ -210,7 +210,7 @@ class Attributor:
             for c in verb.children:
                 if c.dep_ == "dobj":
                     return self.name(c)
-        subj = self._subject(verb)
+        subj = self._speaker_head(verb)
         if subj is None:
             return None
         return self._speakers.get(subj.i) or self.name(subj)
@@ -223,6 +223,28 @@ class Attributor:
                     return True
         return False
 
+    def _reporting_verb(self, t: Token) -> bool:
+        if not self._is_reporting(t):
+            return False
+        if t.pos_ == "VERB":
+            # "Residents are told to evacuate": an instruction to them, not their claim
+            return not (t.lemma_.lower() == "tell" and any(c.dep_ == "nsubjpass" for c in t.children))
+        # "..., the TASS news agency reports." parsed as one noun phrase
+        return t.dep_ == "ROOT" and self._subject(t) is not None
+
+    def _speaker_head(self, verb: Token) -> Token | None:
+        subj = self._subject(verb)
+        if subj is not None or verb.lemma_.lower() in _QUOTE_LEMMAS:
+            return subj
+        # "..., the museum's director said": a misparse may hang the speaker elsewhere; it is the
+        # noun right before the verb.
+        prev = verb.i - 1
+        while prev >= verb.sent.start and verb.doc[prev].is_punct:
+            prev -= 1
+        if prev >= verb.sent.start and verb.doc[prev].pos_ in ("NOUN", "PROPN") and prev < verb.i - 0:
+            return verb.doc[prev]
+        return None
+
     def attribute(self, trigger: Token) -> Attribution:
         """The claim chain over one trigger: innermost reporting verb first, then those quoting it."""
         table = self.table
@@ -233,20 +255,28 @@ class Attributor:
             if tok.dep_ == "relcl":
                 break  # a relative clause is the report's own background, not the speaker's words
             head = tok.head
-            told = head.lemma_.lower() == "tell" and any(c.dep_ == "nsubjpass" for c in head.children)
-            if self._is_reporting(head) and tok.dep_ not in ("nsubj", "nsubjpass", "agent") and not told:
+            if self._reporting_verb(head) and tok.dep_ not in ("nsubj", "nsubjpass", "agent"):
                 chain.append(head)
             elif not chain:
                 path.append(head)
             tok = head
-        # "X happened, the governor said" is sometimes parsed with "said" under the event's verb;
-        # "A said X, B reported" with "reported" under "said": both are outer speakers.
-        for t in [*path, *chain]:
-            for c in t.children:
-                if c.dep_ in ("ccomp", "parataxis", "advcl") and c.i > trigger.i and c not in chain \
-                        and self._is_reporting(c) and c.pos_ == "VERB" and self._subject(c) is not None \
-                        and not any(x.i == trigger.i for x in c.subtree):
-                    chain.append(c)
+        # "X happened, the governor said": the parse may hang "said" anywhere (under the event's
+        # verb, in a relative clause): any reporting verb after the event, past a comma, speaks.
+        sent = trigger.sent
+        comma = False
+        for t in sent.doc[trigger.i + 1 : sent.end]:
+            if t.is_punct and t.text in (",", "—", "–", ";"):
+                comma = True
+            if comma and t.pos_ == "VERB" and t not in chain and self._reporting_verb(t) \
+                    and self._speaker_head(t) is not None and not (trigger.i in {x.i for x in t.subtree} and t.i in {a.i for a in trigger.ancestors}):
+                chain.append(t)
+        # "quoted X as saying": the subject-less "saying" adds nothing to "quoted"
+        if len(chain) > 1:
+            chain = [v for v in chain if self._speaker_head(v) is not None] or chain
+        # Innermost speaker: the nearest reporting verb before the event, else the first after it.
+        before = sorted((v for v in chain if v.i < trigger.i), key=lambda v: -v.i)
+        after = sorted((v for v in chain if v.i > trigger.i), key=lambda v: v.i)
+        chain = before + after
         hedged = self._hedged(path)
         according: Speaker | None = None
         for t in path:
@@ -275,7 +305,7 @@ class Attributor:
             stance = "witnessed"
         elif lemma in table.denial_verbs:
             stance = "denied"
-        speaker = None if (passive and lemma not in _QUOTE_LEMMAS) else self.speaker_of(inner)
+        speaker = None if (passive and lemma not in _QUOTE_LEMMAS and inner.pos_ == "VERB") else self.speaker_of(inner)
         if passive and lemma in table.reporting and lemma != "tell":
             stance = "hedged"  # "X is reported to have ...", "is said to"
         if speaker is None and stance == "claimed":

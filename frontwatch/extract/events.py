@@ -40,7 +40,7 @@ VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civi
 CONTROL_KINDS = {"territory_regained", "territory_captured", "entered"}
 # Dependency labels through which an event's place is searched (its object, locatives, "of X").
 ARG_DEPS = {"dobj", "pobj", "prep", "nsubjpass", "attr", "compound", "nmod", "npadvmod", "oprd", "dative",
-            "pcomp", "advmod", "prt", "amod", "conj", "poss"}
+            "pcomp", "advmod", "prt", "amod", "conj", "poss", "acl"}
 # Prepositions that name where something goes, not where it happened ("fled to Russia").
 DESTINATION_PREPS = {"to", "towards", "toward"}
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "on", "inside", "across", "throughout"}
@@ -197,7 +197,7 @@ def _fallback_places(hit: Hit, index: PlaceIndex, exclude: set[int]) -> list[Pla
     t = hit.token
     chain = [t]
     tok = t
-    while tok.head.i != tok.i and tok.dep_ not in ("relcl", "acl"):
+    while tok.head.i != tok.i and tok.dep_ != "relcl":
         tok = tok.head
         chain.append(tok)
     for anc in chain:
@@ -254,6 +254,14 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
     for c in cands:
         actor = describe(list(c.subtree)[:12], head=c)
         if actor.known or actor.pronoun:
+            return actor
+    # "a Ukrainian flag raised over X", "raised the Ukrainian flag": the flag's side
+    extra = [w for w in hit.words[1:]]
+    if t.dep_ in ("acl", "amod") and not hit.nominal:
+        extra.append(t.head)
+    for w in extra:
+        actor = describe([c for c in w.children if c.dep_ in ("amod", "compound", "poss")], head=w)
+        if actor.side:
             return actor
     if hit.rule.side:
         return Actor(side=hit.rule.side, military=True)
@@ -323,7 +331,7 @@ class TimeIndex:
                 return tok
         return tok
 
-    def for_event(self, hit: Hit, attribution: Attribution, report_date: dt.date) -> tuple[When, bool]:
+    def for_event(self, hit: Hit, attribution: Attribution, report_date: dt.date, triggers: set[int]) -> tuple[When, bool]:
         sent_times = self.by_sent.get(hit.token.sent.start, [])
         if not sent_times:
             return _undated(report_date), False
@@ -343,11 +351,19 @@ class TimeIndex:
                 return tm.when, True
         if verb is not None:
             for tm in sent_times:
+                # "liberated Kherson yesterday, Zelenskiy said": the parse may hang the day on "said"
+                if attach[id(tm)].i == verb.i and hit.token.i < tm.start < verb.i and \
+                        not any(c.dep_ == "nsubj" and c.i < tm.start for c in verb.children) and \
+                        not any(hit.token.doc[j].text == "," for j in range(hit.token.i, tm.start)):
+                    return tm.when, True
+            for tm in sent_times:
                 if attach[id(tm)].i == verb.i:
                     w = tm.when
                     return When(w.earliest - dt.timedelta(days=SAID_LAG_DAYS), w.latest, 2, w.text), True
         tm = min(sent_times, key=lambda m: abs(m.start - hit.token.i))
         w = tm.when
+        if len(sent_times) == 1 and attach[id(tm)].i not in triggers and (verb is None or attach[id(tm)].i != verb.i):
+            return w, True  # the sentence's only date, on no other event: a misparse hung it elsewhere
         if w.precision == 1 and w.earliest == w.latest:
             return When(w.earliest - dt.timedelta(days=SENTENCE_DATE_SLACK), w.latest, 2, w.text), True
         return w, True
@@ -421,7 +437,8 @@ def _events_of_hit(
 ) -> list[Found]:
     t = hit.token
     rule: Rule = hit.rule
-    if _negated_or_unreal(t) or (hit.nominal and _unreal_noun(t)):
+    # An order to evacuate is itself the event; other intentions are not.
+    if (_negated_or_unreal(t) and rule.kind != "evacuation") or (hit.nominal and _unreal_noun(t)):
         return []
     if hit.nominal and rule.need_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):
         return []
@@ -431,7 +448,8 @@ def _events_of_hit(
         kind = rule.passive
     if rule.weapon:
         kind = _weapon_kind(hit, kind)
-    allow_to = rule.kind in ("control", "entered")
+    # "to X" is where people go when they leave, but where aid or troops arrive otherwise
+    allow_to = kind not in ("withdrawal", "displacement", "evacuation")
     args = _arg_places(hit, index, allow_to, trigger_ids)
     args = [(ref, path) for ref, path in args if ref.mention.resolved or not ref.mention.candidates]
     attribution = attributor.attribute(t)
@@ -463,7 +481,7 @@ def _events_of_hit(
         return []
     if kind == "control" and _attempted(t):
         kind = "armed_clash"
-    when, dated = times.for_event(hit, attribution, rd)
+    when, dated = times.for_event(hit, attribution, rd, trigger_ids)
     out: list[Found] = []
     for ref, path in args:
         words = _path_words(path)

@@ -31,6 +31,13 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?,?\s*(\d{4})?\b")
 _MDY = re.compile(r"\b([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?\b")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# Explicit dates NER sometimes labels as something else ("On 9 September 2022," as an EVENT).
+_EXPLICIT = re.compile(
+    rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}\.?(?:,?\s+\d{{4}})?"
+    rf"|{_MONTH_RE}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)\b",
+    re.IGNORECASE,
+)
 _DURATION = re.compile(r"-old\b|-long\b|\blong\b|\bold\b|\bfor\b")
 
 
@@ -214,7 +221,22 @@ def find_times(doc: Doc, report_date: dt.date) -> list[TimeMention]:
         covered.update(range(start, end))
         if when is not None:
             found.append(TimeMention(start, end, ent.root, when))
+    for m in _EXPLICIT.finditer(doc.text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None or any(i in covered for i in range(span.start, span.end)):
+            continue
+        when = resolve(m.group(0), report_date)
+        if when is not None:
+            covered.update(range(span.start, span.end))
+            found.append(TimeMention(span.start, span.end, span.root, when))
     for t in doc:
+        if t.lower_ == "ago" and t.i not in covered:
+            # "days ago" that NER missed: the few words before "ago"
+            start = max(t.sent.start, t.i - 3)
+            when = resolve(doc[start : t.i + 1].text, report_date)
+            if when is not None:
+                found.append(TimeMention(start, t.i + 1, t, when))
+            continue
         if t.i not in covered and t.lower_ in LONE_WORDS:
             when = resolve(t.text, report_date)
             if when is not None:

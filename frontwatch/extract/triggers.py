@@ -82,6 +82,9 @@ def trigger_table() -> TriggerTable:
 def _child_words(t: Token) -> dict[str, Token]:
     """Lemmas and lower-case forms of a token's children and grandchildren (phrase parts)."""
     out: dict[str, Token] = {}
+    if t.dep_ in ("acl", "amod", "relcl"):
+        # "a flag raised over X": the participle's noun is its object
+        out[t.head.lemma_.lower()] = t.head
     for c in t.children:
         out.setdefault(c.lemma_.lower(), c)
         out.setdefault(c.lower_, c)
