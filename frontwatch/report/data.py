@@ -1,0 +1,318 @@
+"""What the situation report and the web map show, gathered from a store in one place.
+
+The only module of report/ and web/ that calls the store and fusion, so their interfaces can move
+without touching templates or routes; everything it returns is plain JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from frontwatch.model import ControlState, Event, Report
+from frontwatch.store.base import EventFilter, Store
+
+STYLE_FILE = Path(__file__).with_name("style.yaml")
+
+
+@lru_cache(maxsize=1)
+def style() -> dict[str, Any]:
+    """Controller colours and per-kind symbols/groups (style.yaml)."""
+    return yaml.safe_load(STYLE_FILE.read_text(encoding="utf-8"))
+
+
+def kind_style(kind: str) -> dict[str, str]:
+    s = style()
+    k = s["kinds"].get(kind) or s["kinds"]["other"]
+    g = s["groups"][k["group"]]
+    return {"kind": kind, "symbol": k["symbol"], "label": k["label"], "group": k["group"], "colour": g["colour"]}
+
+
+def place_key(geonames_id: int | None, name: str | None) -> str:
+    """The id a place is addressed by in the API and the map: its GeoNames id, else its name."""
+    return str(geonames_id) if geonames_id is not None else (name or "")
+
+
+def event_day(e: Event) -> dt.date:
+    return e.event_date or e.date_latest or e.report_date
+
+
+# --- control: fusion when it is there, else a plain "latest control event wins" reading ----------
+
+
+def control_on(store: Store, on: dt.date, place: str | None = None) -> list[ControlState]:
+    try:
+        from frontwatch.fusion import control_on as fusion_control_on
+    except ImportError:
+        return _fallback_control_on(store, on, place)
+    return list(fusion_control_on(store, on, place=place))
+
+
+def _fallback_control_on(store: Store, on: dt.date, place: str | None) -> list[ControlState]:
+    # Used only while frontwatch.fusion is absent: the newest non-historical control event up to
+    # `on` decides; "entered"/"partial", or disagreeing claims on the newest day, make it contested.
+    by_place: dict[str, list[Event]] = defaultdict(list)
+    for e in store.events(EventFilter(until=on, place=place)):
+        if e.control is None or e.control.to is None or e.historical or e.location.latitude is None:
+            continue
+        if e.location.geo_precision not in (None, 1) or event_day(e) > on:
+            continue
+        by_place[place_key(e.location.geonames_id, e.location.name)].append(e)
+    states = []
+    for evs in by_place.values():
+        evs.sort(key=event_day)
+        last_day = event_day(evs[-1])
+        newest = [e for e in evs if event_day(e) == last_day]
+        tos = {e.control.to for e in newest if e.control}
+        partial = any(e.control and e.control.extent != "full" for e in newest)
+        ctrl = "contested" if len(tos) > 1 or partial else next(iter(tos))
+        loc = newest[-1].location
+        states.append(ControlState(
+            place=loc.name or loc.mention or "?", geonames_id=loc.geonames_id, latitude=loc.latitude,
+            longitude=loc.longitude, on=on, controller=ctrl, since=last_day,
+            confidence=max(e.confidence for e in newest),
+            evidence=[e.event_id for e in newest],
+            disputed_by=[e.event_id for e in newest if len(tos) > 1 and e.control and e.control.to != newest[-1].control.to],
+        ))
+    return sorted(states, key=lambda s: s.place)
+
+
+def explain(store: Store, place: str, on: dt.date) -> str | None:
+    try:
+        from frontwatch.fusion import explain as fusion_explain
+    except ImportError:
+        return None
+    try:
+        return fusion_explain(store, place, on)
+    except (KeyError, LookupError, ValueError):
+        return None
+
+
+# --- reports, days and event cards --------------------------------------------------------------
+
+
+def report_days(store: Store) -> list[dt.date]:
+    return sorted({r.date for r in store.iter_reports()})
+
+
+def previous_report_day(store: Store, on: dt.date) -> dt.date | None:
+    earlier = [d for d in report_days(store) if d < on]
+    return earlier[-1] if earlier else None
+
+
+class Cards:
+    """Event cards (the event plus its report's source, title and link) with the reports cached."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._reports: dict[str, Report | None] = {}
+        self._events: dict[str, Event | None] = {}
+
+    def report(self, report_id: str) -> Report | None:
+        if report_id not in self._reports:
+            self._reports[report_id] = self.store.get_report(report_id)
+        return self._reports[report_id]
+
+    def event(self, event_id: str) -> Event | None:
+        if event_id not in self._events:
+            self._events[event_id] = self.store.get_event(event_id)
+        return self._events[event_id]
+
+    def card(self, e: Event) -> dict[str, Any]:
+        d = e.to_json_dict()
+        r = self.report(e.report_id)
+        d["report"] = {
+            "source": r.source if r else None,
+            "title": r.title if r else None,
+            "url": safe_url(r.url) if r else None,
+            "date": r.date.isoformat() if r else e.report_date.isoformat(),
+        }
+        d["day"] = event_day(e).isoformat()
+        d["style"] = kind_style(e.kind)
+        return d
+
+    def cards(self, event_ids: Iterable[str]) -> list[dict[str, Any]]:
+        out = []
+        for eid in event_ids:
+            e = self.event(eid)
+            if e is not None:
+                out.append(self.card(e))
+        return out
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links reach an href: a report's url could be `javascript:`."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
+def state_dict(s: ControlState) -> dict[str, Any]:
+    d = s.model_dump(mode="json")
+    d["id"] = place_key(s.geonames_id, s.place)
+    d["colour"] = style()["controllers"].get(s.controller, {}).get("colour", "#666")
+    return d
+
+
+# --- changes of hands -----------------------------------------------------------------------------
+
+
+def control_changes(store: Store, since: dt.date | None, until: dt.date) -> list[dict[str, Any]]:
+    """Settlements whose controller on `until` differs from that on `since` (or that are new)."""
+    after = {place_key(s.geonames_id, s.place): s for s in control_on(store, until)}
+    before = {place_key(s.geonames_id, s.place): s for s in control_on(store, since)} if since else {}
+    out = []
+    for key, s in after.items():
+        prev = before.get(key)
+        if prev is not None and prev.controller == s.controller:
+            continue
+        if prev is None and since is not None and s.since is not None and s.since <= since:
+            continue  # known before `since` but without an earlier state: not a change in this window
+        out.append({"id": key, "place": s.place, "latitude": s.latitude, "longitude": s.longitude,
+                    "from": prev.controller if prev else None, "to": s.controller,
+                    "since": s.since.isoformat() if s.since else None, "confidence": s.confidence,
+                    "evidence": s.evidence, "disputed_by": s.disputed_by})
+    return sorted(out, key=lambda c: (c["since"] or "", c["place"]))
+
+
+# --- the situation report ---------------------------------------------------------------------------
+
+
+@dataclass
+class SituationData:
+    on: dt.date
+    previous: dt.date | None
+    window_start: dt.date
+    counts: dict[str, int]
+    states: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    events: list[dict[str, Any]]  # non-historical events of the window, as cards
+    per_day: list[dict[str, Any]]  # {"day", "groups": {group: n}, "fatalities": n}
+    casualties: list[dict[str, Any]]
+    displacement: list[dict[str, Any]]
+    contested: list[dict[str, Any]]
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def gather_situation(store: Store, on: dt.date, chart_days: int = 30) -> SituationData:
+    """Everything `frontwatch report --on DATE` shows."""
+    previous = previous_report_day(store, on)
+    window_start = (previous + dt.timedelta(days=1)) if previous else on
+    cards = Cards(store)
+    states = control_on(store, on)
+    changes = control_changes(store, previous, on)
+    for c in changes:
+        c["evidence_cards"] = cards.cards(c["evidence"])
+        c["disputed_cards"] = cards.cards(c["disputed_by"])
+
+    chart_start = on - dt.timedelta(days=chart_days - 1)
+    recent = [e for e in store.events(EventFilter(since=chart_start, until=on)) if not e.historical]
+    window = [e for e in recent if window_start <= event_day(e) <= on]
+    per_day_groups: dict[dt.date, Counter[str]] = defaultdict(Counter)
+    per_day_fat: Counter[dt.date] = Counter()
+    for e in recent:
+        d = event_day(e)
+        if chart_start <= d <= on:
+            per_day_groups[d][kind_style(e.kind)["group"]] += 1
+            per_day_fat[d] += e.fatalities or 0
+    days = sorted(per_day_groups)
+    first = days[0] if days else on
+    per_day = []
+    d = first
+    while d <= on:
+        per_day.append({"day": d.isoformat(), "groups": dict(per_day_groups.get(d, {})), "fatalities": per_day_fat[d]})
+        d += dt.timedelta(days=1)
+
+    window_cards = [cards.card(e) for e in window]
+    casualties = [c for c in window_cards if c["fatalities"] or c["quantities"].get("injured")]
+    displacement = [c for c in window_cards if c["kind"] in ("displacement", "evacuation", "humanitarian_aid")]
+
+    contested = []
+    for s in states:
+        if s.controller != "contested" and not s.disputed_by:
+            continue
+        evs = cards.cards(list(dict.fromkeys([*s.evidence, *s.disputed_by])))
+        contested.append({**state_dict(s), "claims_by_side": claims_by_side(evs)})
+    # Events whose own claims disagree (someone denies what another claims) are contested too.
+    for c in window_cards:
+        stances = {cl["stance"] for cl in c["claims"]}
+        sides = {cl["side"] for cl in c["claims"] if cl["side"] in ("UA", "RU")}
+        if "denied" in stances or len(sides) > 1:
+            key = place_key(c["location"]["geonames_id"], c["location"]["name"])
+            if not any(x["id"] == key for x in contested):
+                contested.append({"id": key, "place": c["location"]["name"], "controller": None,
+                                  "claims_by_side": claims_by_side([c])})
+
+    return SituationData(
+        on=on, previous=previous, window_start=window_start, counts=store.counts(),
+        states=[state_dict(s) for s in states], changes=changes, events=window_cards, per_day=per_day,
+        casualties=casualties, displacement=displacement, contested=contested,
+        totals={
+            "events": len(window_cards),
+            "fatalities": sum(c["fatalities"] or 0 for c in window_cards),
+            "injured": int(sum(c["quantities"].get("injured", 0) for c in window_cards)),
+            "changes": len(changes),
+            "UA": sum(1 for s in states if s.controller == "UA"),
+            "RU": sum(1 for s in states if s.controller == "RU"),
+            "contested": sum(1 for s in states if s.controller == "contested"),
+        },
+    )
+
+
+SIDE_ORDER = ("UA", "RU", "neutral", None)
+
+
+def claims_by_side(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who said what, one column per side: [{"side", "claims": [{claimant, stance, quote, kind, ...}]}]."""
+    cols: dict[str | None, list[dict[str, Any]]] = {s: [] for s in SIDE_ORDER}
+    for c in cards:
+        claims = c["claims"] or [{"claimant": None, "side": None, "via": [], "stance": "asserted", "quote": None}]
+        for cl in claims:
+            cols.setdefault(cl["side"], []).append({
+                "claimant": cl["claimant"], "via": cl["via"], "stance": cl["stance"],
+                "quote": cl["quote"] or (c["evidence"][0]["text"] if c["evidence"] else None),
+                "kind": c["kind"], "day": c["day"], "control": c["control"], "report": c["report"],
+                "event_id": c["event_id"],
+            })
+    return [{"side": s, "claims": v} for s, v in cols.items() if v]
+
+
+# --- the web map's place panel ----------------------------------------------------------------------
+
+
+def place_detail(store: Store, place: str, on: dt.date | None = None) -> dict[str, Any] | None:
+    """A settlement's control timeline, its events with evidence, and fusion's explanation."""
+    events = list(store.events(EventFilter(place=place)))
+    if not events:
+        return None
+    cards = Cards(store)
+    loc = next((e.location for e in events if e.location.latitude is not None), events[0].location)
+    key = place_key(loc.geonames_id, loc.name)
+    days = sorted({event_day(e) for e in events if not e.historical} | {e.report_date for e in events})
+    if on is None:
+        on = days[-1]
+    timeline: list[dict[str, Any]] = []
+    for d in days:
+        # A place-filtered control_on is cheap; one state per day it was reported on, runs merged.
+        st = next((s for s in control_on(store, d, place=key) if place_key(s.geonames_id, s.place) == key), None)
+        ctrl = st.controller if st else None
+        if timeline and timeline[-1]["controller"] == ctrl:
+            timeline[-1]["until"] = d.isoformat()
+            continue
+        timeline.append({"from": d.isoformat(), "until": d.isoformat(), "controller": ctrl,
+                         "evidence": st.evidence if st else [], "confidence": st.confidence if st else None})
+    current = next((s for s in control_on(store, on, place=key) if place_key(s.geonames_id, s.place) == key), None)
+    return {
+        "id": key, "name": loc.name, "geonames_id": loc.geonames_id, "latitude": loc.latitude,
+        "longitude": loc.longitude, "admin1": loc.admin1, "country": loc.country,
+        "on": on.isoformat(), "state": state_dict(current) if current else None,
+        "timeline": timeline, "events": [cards.card(e) for e in events],
+        "explanation": explain(store, key, on),
+    }

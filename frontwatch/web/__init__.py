@@ -1,0 +1,1 @@
+"""The web map and JSON API over a frontwatch store (FastAPI; assets vendored, no CDN)."""
