@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.extract.actors import Actor, acled_name, civilians_name, describe, other_side
+from frontwatch.extract.actors import actor_table as actors_table
 from frontwatch.extract.attribution import Attribution, Attributor
 from frontwatch.extract.quantities import area_km2, casualties
 from frontwatch.extract.time import TimeMention, When, find_times
@@ -48,10 +49,12 @@ COUNTRY_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "PCLIX", "CONT", "RGN"}
 STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged": 0.45, "denied": 0.2}
 # Verbs whose complement is only intended or feared, never done.
 INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
-                "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn"}
+                "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn",
+                "demand", "focus", "fear", "avoid", "prevent", "stop"}
 # "the threat of encirclement" is not an encirclement.
 UNREAL_NOUNS = {"threat", "risk", "danger", "fear", "possibility", "plan", "prospect", "attempt", "goal", "aim",
-                "intention", "warning", "rumour", "rumor", "chance", "bid"}
+                "intention", "warning", "rumour", "rumor", "chance", "bid", "ability", "capacity", "demand", "call",
+                "readiness", "scenario", "need"}
 CIVILIAN_TARGETS = {"home", "house", "apartment", "building", "hospital", "school", "residential", "civilian",
                     "civilians", "people", "person", "resident", "residents", "market", "shop", "kindergarten",
                     "church", "station", "bus", "car", "child", "children", "neighbourhood", "neighborhood"}
@@ -268,6 +271,12 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
     return Actor()
 
 
+def _speaker_pronoun(head: Token) -> bool:
+    """"its forces", "our troops", "it had encircled": the speaker's own side ("they" may be anyone)."""
+    words = {t.lower_ for t in head.subtree}
+    return bool(words & {"its", "our", "we", "his", "her", "it"})
+
+
 def _weapon_kind(hit: Hit, default: str) -> str:
     table = trigger_table()
     t = hit.token
@@ -304,8 +313,21 @@ def _negated_or_unreal(t: Token) -> bool:
 
 
 def _unreal_noun(t: Token) -> bool:
+    """A nominal trigger that is only feared, planned or asked for ("the threat of encirclement",
+    "demand an attack on X", "the ability to launch an assault")."""
     head = t.head
-    return t.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in UNREAL_NOUNS
+    if t.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in UNREAL_NOUNS:
+        return True
+    tok = t
+    for _ in range(3):
+        if tok.head.i == tok.i:
+            break
+        tok = tok.head
+        if tok.lemma_.lower() in UNREAL_NOUNS:
+            return True
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok)
+    return False
 
 
 def _attempted(t: Token) -> bool:
@@ -458,8 +480,11 @@ def _events_of_hit(
         if not rule.fallback:
             return []
         refs = _fallback_places(hit, index, attribution.speaker_tokens)
-        if not refs:
-            # The official's own region, for what they report without a place ("the governor of X said")
+        doc = t.doc
+        local_witness = any(doc[i].lower_ in actors_table().civilian for i in attribution.speaker_tokens)
+        if not refs and (kind_to_acled(kind)[0] == "Strategic developments" or local_witness):
+            # The official's own region, for what they report without a place ("the governor of X
+            # said"); residents of X speak of X.
             for i in sorted(attribution.speaker_tokens):
                 ref = index.by_token.get(i)
                 if ref is not None and index.usable(ref.mention) and ref.mention.resolved:
@@ -471,7 +496,7 @@ def _events_of_hit(
     # Withdrawals by the place's own side are the actor's side; withdrawal nominal: "Russia's abandonment"
     actor_passive = passive and (kind == "withdrawal" or rule.kind == "withdrawal")
     actor = _find_actor(hit, actor_passive)
-    if actor.pronoun and actor.side is None:
+    if actor.pronoun and actor.side is None and actor.head is not None and _speaker_pronoun(actor.head):
         claim = attribution.claims[0] if attribution.claims else None
         if claim is not None and claim.side in ("UA", "RU"):
             actor.side = claim.side
