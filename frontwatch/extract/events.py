@@ -50,7 +50,7 @@ STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged
 # Verbs whose complement is only intended or feared, never done.
 INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
                 "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn",
-                "demand", "focus", "fear", "avoid", "prevent", "stop"}
+                "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate"}
 # "the threat of encirclement" is not an encirclement.
 UNREAL_NOUNS = {"threat", "risk", "danger", "fear", "possibility", "plan", "prospect", "attempt", "goal", "aim",
                 "intention", "warning", "rumour", "rumor", "chance", "bid", "ability", "capacity", "demand", "call",
@@ -271,6 +271,13 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
     return Actor()
 
 
+def _tight_path(path: list[Token]) -> bool:
+    """The verb's object or passive subject itself, or places coordinated with it."""
+    if len(path) < 2 or path[1].dep_ not in ("dobj", "nsubjpass"):
+        return False
+    return all(tok.dep_ == "conj" for tok in path[2:])
+
+
 def _speaker_pronoun(head: Token) -> bool:
     """"its forces", "our troops", "it had encircled": the speaker's own side ("they" may be anyone)."""
     words = {t.lower_ for t in head.subtree}
@@ -300,6 +307,8 @@ def _negated_or_unreal(t: Token) -> bool:
                 return True
             if c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll"):
                 return True
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in INTENT_VERBS:
+            return True  # "focused on capturing X", "aimed at taking X"
         if tok.dep_ in ("xcomp", "oprd", "acomp") or (tok.dep_ == "pcomp" and tok.head.lower_ == "to"):
             head = tok.head
             if head.lemma_.lower() in INTENT_VERBS and head.lemma_.lower() not in ("try", "attempt"):
@@ -473,6 +482,8 @@ def _events_of_hit(
     # "to X" is where people go when they leave, but where aid or troops arrive otherwise
     allow_to = kind not in ("withdrawal", "displacement", "evacuation")
     args = _arg_places(hit, index, allow_to, trigger_ids)
+    if rule.tight:
+        args = [(ref, path) for ref, path in args if _tight_path(path)]
     args = [(ref, path) for ref, path in args if ref.mention.resolved or not ref.mention.candidates]
     attribution = attributor.attribute(t)
     direct = bool(args)
@@ -531,9 +542,9 @@ def _events_of_hit(
         nxt = t.sent.end
         if nxt < len(t.doc):
             following = t.doc[nxt].sent
-            # The next sentence often gives the toll ("Two people were injured; nobody was killed.")
-            if not any(h for h in following if h.lemma_.lower() in table.verbs and h.pos_ == "VERB" and h.i != t.i
-                       and h.dep_ == "ROOT" and h.lemma_.lower() not in ("kill", "die", "injure", "wound")):
+            # The next sentence often gives the toll ("Two people were injured; nobody was killed."),
+            # but only when it is about nothing else: no event of its own, no place.
+            if not any(i in trigger_ids or i in index.by_token for i in range(following.start, following.end)):
                 sents.append(following)
         cas = casualties(sents)
         civ = any(tok.lemma_.lower() in CIVILIAN_TARGETS for tok in t.sent)

@@ -28,6 +28,7 @@ class Rule:
     extent: str | None = None
     side: str | None = None
     weapon: bool = False
+    tight: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def trigger_table() -> TriggerTable:
         rule = Rule(
             name=r["name"], kind=r["kind"], fallback=bool(r.get("fallback")), need_of=bool(r.get("need_of")),
             passive=r.get("passive"), civilian=r.get("civilian"), military=bool(r.get("military")),
-            extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")),
+            extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")), tight=bool(r.get("tight")),
         )
         for phrase in r.get("verbs") or []:
             words = str(phrase).lower().split()
