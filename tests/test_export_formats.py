@@ -158,3 +158,10 @@ def test_invalid_records_are_refused_and_no_file_is_left(tmp_path: Path) -> None
     with pytest.raises(ExportError, match="unknown export format"):
         export_events([], "xlsx", io.StringIO())
     assert export_events([good], "JSONL", io.StringIO()) == 1  # dicts are accepted and validated
+
+
+def test_parquet_columns_match_the_spark_runner() -> None:
+    spark = pytest.importorskip("frontwatch.scale.spark")
+    from frontwatch.export.parquet import SCHEMA
+
+    assert [name for name, _ in spark.EVENT_COLUMNS] == SCHEMA.names

@@ -5,6 +5,7 @@ Opening an older database migrates it in place; every report is one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,4 +148,6 @@ class SQLiteStore(SQLStore):
             return
         with self._lock:
             self._closed = True
+            with contextlib.suppress(sqlite3.Error):
+                self._con.execute("PRAGMA optimize")  # keeps the planner's statistics fresh, cheaply
             self._con.close()
