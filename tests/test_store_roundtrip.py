@@ -83,6 +83,15 @@ def test_same_event_id_twice_in_one_report_keeps_the_first(store: Store) -> None
     assert [e.kind for e in store.events()] == [ex.events[0].kind]
 
 
+def test_event_id_already_held_by_another_report_keeps_the_stored_one(store: Store) -> None:
+    a, b = synthetic_extraction(1), synthetic_extraction(2)
+    store.add_extraction(a)
+    clash = b.events[0].model_copy(update={"event_id": a.events[0].event_id})
+    assert store.add_extraction(b.model_copy(update={"events": [clash, *b.events[1:]]})) == "new"
+    assert store.get_event(a.events[0].event_id) == a.events[0]
+    assert store.counts()["events"] == len(a.events) + len(b.events) - 1
+
+
 def _interval(e: Event) -> tuple[dt.date, dt.date]:
     return (e.date_earliest or e.event_date or e.report_date, e.date_latest or e.event_date or e.report_date)
 

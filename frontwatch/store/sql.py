@@ -150,37 +150,51 @@ class SQLStore(Store):
                       p.start, p.end, p.geonames_id, p.latitude, p.longitude,
                       self._json(p.model_dump(mode="json", by_alias=True)))
                      for i, p in enumerate(extraction.places)])
-            for seq, ev in enumerate(extraction.events):
-                self._insert_event(cur, seq, ev)
+            if extraction.events:
+                self._insert_events(cur, extraction.events)
         return "new"
 
-    def _insert_event(self, cur: Any, seq: int, ev: Event) -> None:
-        lo, hi, sort = event_interval(ev)
-        loc = ev.location
-        ctl = ev.control
-        cur.execute(self._q(
+    def _insert_events(self, cur: Any, events: Sequence[Event]) -> None:
+        # One statement per table (executemany: a single round trip in PostgreSQL's pipeline).
+        # An event id twice in one extraction, or already stored by another report (a hash
+        # collision): the first one stands. Checked under the write lock, so it cannot race.
+        fresh: dict[str, tuple[int, Event]] = {}
+        for seq, ev in enumerate(events):
+            fresh.setdefault(ev.event_id, (seq, ev))
+        ids = list(fresh)
+        for i in range(0, len(ids), IN_CHUNK):
+            chunk = ids[i:i + IN_CHUNK]
+            cur.execute(self._q(f"SELECT event_id FROM events WHERE event_id IN ({', '.join('?' * len(chunk))})"),
+                        chunk)
+            for (taken,) in cur.fetchall():
+                fresh.pop(taken, None)
+        if not fresh:
+            return
+        rows = []
+        for seq, ev in fresh.values():
+            lo, hi, sort = event_interval(ev)
+            loc, ctl = ev.location, ev.control
+            rows.append((
+                ev.event_id, ev.report_id, seq, ev.kind, ev.event_type, ev.sub_event_type,
+                self._date(ev.report_date), self._date(ev.event_date), self._date(ev.date_earliest),
+                self._date(ev.date_latest), self._date(lo), self._date(hi), self._date(sort), ev.date_precision,
+                ev.historical, self._text(loc.name), self._text(loc.mention), fold(loc.name), fold(loc.mention),
+                loc.geonames_id, loc.latitude, loc.longitude, loc.country, self._text(loc.admin1),
+                self._text(ev.actor1), ev.actor1_side, self._text(ev.actor2), ev.actor2_side, ev.fatalities,
+                ctl.to if ctl else None, ctl.extent if ctl else None, ev.confidence, self._json(ev.to_json_dict())))
+        cur.executemany(self._q(
             "INSERT INTO events (event_id, report_id, seq, kind, event_type, sub_event_type, report_date, "
             "event_date, date_earliest, date_latest, date_lo, date_hi, sort_date, date_precision, historical, "
             "place_name, place_mention, place_name_lc, place_mention_lc, geonames_id, latitude, longitude, "
             "country, admin1, actor1, actor1_side, actor2, actor2_side, fatalities, control_to, control_extent, "
-            "confidence, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"),
-            (ev.event_id, ev.report_id, seq, ev.kind, ev.event_type, ev.sub_event_type, self._date(ev.report_date),
-             self._date(ev.event_date), self._date(ev.date_earliest), self._date(ev.date_latest), self._date(lo),
-             self._date(hi), self._date(sort), ev.date_precision, ev.historical, self._text(loc.name),
-             self._text(loc.mention), fold(loc.name), fold(loc.mention), loc.geonames_id, loc.latitude,
-             loc.longitude, loc.country, self._text(loc.admin1), self._text(ev.actor1), ev.actor1_side,
-             self._text(ev.actor2), ev.actor2_side, ev.fatalities, ctl.to if ctl else None,
-             ctl.extent if ctl else None, ev.confidence, self._json(ev.to_json_dict())))
-        if cur.rowcount == 0:
-            return  # the same event id twice in one extraction: the first one stands
-        if ev.claims:
+            "confidence, json) VALUES (" + ", ".join("?" * 33) + ")"), rows)
+        claims = [(ev.event_id, i, self._text(c.claimant), fold(c.claimant), c.side, c.stance,
+                   self._text(json.dumps(c.via, ensure_ascii=False)), self._text(c.quote))
+                  for _, ev in fresh.values() for i, c in enumerate(ev.claims)]
+        if claims:
             cur.executemany(self._q(
                 "INSERT INTO claims (event_id, idx, claimant, claimant_lc, side, stance, via, quote) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                [(ev.event_id, i, self._text(c.claimant), fold(c.claimant), c.side, c.stance,
-                  self._text(json.dumps(c.via, ensure_ascii=False)), self._text(c.quote))
-                 for i, c in enumerate(ev.claims)])
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), claims)
 
     def add_baseline(self, rows: Iterable[BaselineRow]) -> int:
         self._check_open()
