@@ -1,0 +1,303 @@
+"""Fusion: who holds each settlement, since when, and on whose word (contract §3).
+
+Pure rules in timeline.py; this module wires them to a Store with an incremental per-place
+cache (derived namespace "control.timeline", keyed by place, stamped with the store revision).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+from pydantic import BaseModel
+
+from frontwatch.fusion.config import RULES_PATH, rules
+from frontwatch.fusion.sources import _fold_name, cluster_reports
+from frontwatch.fusion.timeline import (
+    Assertion,
+    PlaceInfo,
+    Segment,
+    assertion_of,
+    collect,
+    control_timeline,
+    live_segments,
+    place_of,
+)
+from frontwatch.model import ControlState, Event
+
+NS_TIMELINE = "control.timeline"
+NS_META = "control.meta"
+# Bump when the rules' code changes meaning: cached timelines are then rebuilt.
+RULES_VERSION = "1"
+_IN_CHUNK = 300
+
+
+class ControlShift(BaseModel):
+    """A settlement changing hands (or becoming / ceasing to be contested), as known on `on`."""
+
+    place: str
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    on: dt.date
+    since: dt.date
+    from_controller: str | None
+    to_controller: str
+    confidence: float
+    evidence: list[str]
+
+
+# --- reading the store --------------------------------------------------------------------
+def _fusion_kinds() -> tuple[str, ...]:
+    return (*rules()["control_kinds"], "armed_clash")
+
+
+def _needs_cluster(ev: Event) -> bool:
+    return not ev.claims or any(c.claimant is None for c in ev.claims)
+
+
+def _clusters_per_place(store, per_place_events: Mapping[str, list[Event]]) -> dict[str, dict[str, str]]:  # noqa: ANN001
+    """Clusters are computed among the reports of one place: a place's verdict never depends on
+    reports about other places, so recomputing one place is self-contained."""
+    from frontwatch.fusion.sources import ReportSource
+
+    needed = sorted({ev.report_id for evs in per_place_events.values() for ev in evs if _needs_cluster(ev)})
+    sigs: dict[str, ReportSource] = {}
+    if len(needed) > 2000:
+        wanted = set(needed)
+        for rep in store.iter_reports():
+            if rep.report_id in wanted:
+                sigs[rep.report_id] = ReportSource.from_text(rep.report_id, rep.source, rep.text)
+    else:
+        for rid in needed:
+            rep = store.get_report(rid)
+            if rep is not None:
+                sigs[rid] = ReportSource.from_text(rid, rep.source, rep.text)
+    out: dict[str, dict[str, str]] = {}
+    for key, evs in per_place_events.items():
+        ids = {ev.report_id for ev in evs if ev.report_id in sigs}
+        out[key] = cluster_reports(sigs[r] for r in sorted(ids)) if len(ids) > 1 else {r: r for r in ids}
+    return out
+
+
+def _fingerprint(store) -> str:  # noqa: ANN001
+    h = hashlib.sha256(RULES_VERSION.encode())
+    h.update(RULES_PATH.read_bytes())
+    for row in store.baseline():
+        h.update(repr((row.place, row.controller, row.on, row.geonames_id, row.latitude, row.longitude,
+                       row.source)).encode())
+    return h.hexdigest()[:16]
+
+
+# --- the cache: one JSON value per place ----------------------------------------------------
+def _encode(place: PlaceInfo, segs: Sequence[Segment]) -> str:
+    rows = []
+    prev_ev: tuple[str, ...] = ()
+    prev_dis: tuple[str, ...] = ()
+    for s in segs:
+        r = s.run
+        # Evidence mostly grows by appending: store only what is new since the previous segment.
+        ev_keep = len(prev_ev) if r.evidence[:len(prev_ev)] == prev_ev else 0
+        dis_keep = len(prev_dis) if r.disputed_by[:len(prev_dis)] == prev_dis else 0
+        rows.append([s.start.isoformat(), r.controller, r.since.isoformat(), r.confidence(),
+                     ev_keep, list(r.evidence[ev_keep:]), dis_keep, list(r.disputed_by[dis_keep:])])
+        prev_ev, prev_dis = r.evidence, r.disputed_by
+    return json.dumps({"p": [place.name, place.geonames_id, place.latitude, place.longitude], "s": rows},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def _decode_at(value: str, key: str, on: dt.date | None) -> tuple[PlaceInfo, list[dict]]:
+    """The place and its decoded segments (only the one in force on `on` when given)."""
+    import bisect
+
+    data = json.loads(value)
+    name, gid, lat, lon = data["p"]
+    place = PlaceInfo(key, name, gid, lat, lon)
+    rows = data["s"]
+    if on is not None:
+        iso = on.isoformat()
+        i = bisect.bisect_right([r[0] for r in rows], iso) - 1
+        wanted = [i] if i >= 0 else []
+    else:
+        wanted = list(range(len(rows)))
+    out = []
+    for i in wanted:
+        ev: list[str] = []
+        dis: list[str] = []
+        # walk back the chain of inherited prefixes
+        chain = [i]
+        while chain[-1] > 0 and (rows[chain[-1]][4] or rows[chain[-1]][6]):
+            chain.append(chain[-1] - 1)
+        for j in reversed(chain):
+            r = rows[j]
+            ev = ev[:r[4]] + r[5]
+            dis = dis[:r[6]] + r[7]
+        r = rows[i]
+        out.append({"start": r[0], "controller": r[1], "since": r[2], "confidence": r[3], "evidence": ev,
+                    "disputed_by": dis, "next": rows[i + 1][0] if i + 1 < len(rows) else None})
+    return place, out
+
+
+def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo]) -> dict[str, list[Event]]:  # noqa: ANN001
+    from frontwatch.store import EventFilter
+
+    kinds = _fusion_kinds()
+    out: dict[str, list[Event]] = {}
+    for key in keys:
+        info = hints[key]
+        probe = str(info.geonames_id) if info.geonames_id is not None else info.name
+        evs = []
+        for ev in store.events(EventFilter(place=probe, kinds=kinds)):
+            p = place_of(ev.location)
+            if p is not None and p.key == key:
+                evs.append(ev)
+        out[key] = evs
+    return out
+
+
+def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> dict[str, tuple[PlaceInfo, list[Segment]]]:  # noqa: ANN001
+    clusters = _clusters_per_place(store, per_place_events)
+    out: dict[str, tuple[PlaceInfo, list[Segment]]] = {}
+    all_events = [ev for evs in per_place_events.values() for ev in evs]
+    infos, _ = collect(all_events, {}, ())
+    base_by_place: dict[str, list[Assertion]] = {}
+    if baseline:
+        from frontwatch.fusion.timeline import baseline_assertions
+
+        base, extra = baseline_assertions(baseline, infos)
+        for p in extra:
+            infos.setdefault(p.key, p)
+        for a in base:
+            base_by_place.setdefault(a.place, []).append(a)
+    for key in set(per_place_events) | set(base_by_place):
+        cl = clusters.get(key, {})
+        assertions = [a for ev in per_place_events.get(key, []) if (a := assertion_of(ev, cl)) is not None]
+        assertions += base_by_place.get(key, [])
+        segs = live_segments(assertions)
+        if key in infos:
+            out[key] = (infos[key], segs)
+    return out
+
+
+def refresh(store) -> dict[str, int]:  # noqa: ANN001
+    """Bring the per-place cache up to the store's revision; returns what it did.
+
+    A full rebuild when the rules or the baseline changed; otherwise only the places touched by
+    reports stored since the cached revision are recomputed.
+    """
+    from frontwatch.store import EventFilter
+
+    meta = store.get_derived(NS_META)
+    rev = store.revision()
+    fp = _fingerprint(store)
+    baseline = store.baseline()
+    if meta.get("fingerprint") != fp or "revision" not in meta:
+        per_place: dict[str, list[Event]] = {}
+        for ev in store.events(EventFilter(kinds=_fusion_kinds())):
+            p = place_of(ev.location)
+            if p is not None:
+                per_place.setdefault(p.key, []).append(ev)
+        computed = _compute(store, per_place, baseline)
+        store.delete_derived(NS_TIMELINE)
+        for key, (info, segs) in computed.items():
+            if segs:
+                store.put_derived(NS_TIMELINE, key, _encode(info, segs))
+        store.put_derived(NS_META, "fingerprint", fp)
+        store.put_derived(NS_META, "revision", str(rev))
+        return {"rebuilt": len(computed), "updated": 0}
+    cached_rev = int(meta["revision"])
+    if cached_rev >= rev:
+        return {"rebuilt": 0, "updated": 0}
+    new_ids = store.reports_since(cached_rev)
+    touched: dict[str, PlaceInfo] = {}
+    for i in range(0, len(new_ids), _IN_CHUNK):
+        chunk = tuple(new_ids[i:i + _IN_CHUNK])
+        for ev in store.events(EventFilter(report_ids=chunk, kinds=_fusion_kinds())):
+            p = place_of(ev.location)
+            if p is not None:
+                touched.setdefault(p.key, p)
+    if touched:
+        per_place = _events_for_places(store, touched, touched)
+        computed = _compute(store, per_place, baseline)
+        for key, (info, segs) in computed.items():
+            if segs:
+                store.put_derived(NS_TIMELINE, key, _encode(info, segs))
+            else:
+                store.delete_derived(NS_TIMELINE, [key])
+    store.put_derived(NS_META, "revision", str(rev))
+    return {"rebuilt": 0, "updated": len(touched)}
+
+
+def _matches(place: str, key: str, info: PlaceInfo) -> bool:
+    q = place.strip()
+    if q.isdigit():
+        return info.geonames_id == int(q)
+    return q == key or _fold_name(q) == _fold_name(info.name)
+
+
+def _state(info: PlaceInfo, row: dict, on: dt.date) -> ControlState:
+    return ControlState(place=info.name, geonames_id=info.geonames_id, latitude=info.latitude,
+                        longitude=info.longitude, on=on, controller=row["controller"],
+                        since=dt.date.fromisoformat(row["since"]), confidence=row["confidence"],
+                        evidence=row["evidence"], disputed_by=row["disputed_by"])
+
+
+def control_on(store, on: dt.date, place: str | None = None) -> list[ControlState]:  # noqa: ANN001
+    """The state of every settlement any stored evidence touches, as known on `on` (contract §3)."""
+    refresh(store)
+    out: list[ControlState] = []
+    for key, value in store.get_derived(NS_TIMELINE).items():
+        if place is not None:
+            info, _ = _decode_at(value, key, dt.date.min)
+            if not _matches(place, key, info):
+                continue
+        info, rows = _decode_at(value, key, on)
+        if rows:
+            out.append(_state(info, rows[0], on))
+    out.sort(key=lambda s: (s.place.casefold(), s.geonames_id or 0))
+    return out
+
+
+def timeline(store, place: str | None = None) -> dict[str, list[ControlState]]:  # noqa: ANN001
+    """Every place's states as known day by day (`on` = the day it became known)."""
+    refresh(store)
+    out: dict[str, list[ControlState]] = {}
+    for key, value in store.get_derived(NS_TIMELINE).items():
+        info, rows = _decode_at(value, key, None)
+        if place is not None and not _matches(place, key, info):
+            continue
+        states = []
+        for r in rows:
+            until = dt.date.fromisoformat(r["next"]) - dt.timedelta(days=1) if r["next"] else None
+            s = _state(info, r, dt.date.fromisoformat(r["start"]))
+            states.append(s.model_copy(update={"until": until}))
+        out[key] = states
+    return out
+
+
+def changes(store, since: dt.date, until: dt.date) -> list[ControlShift]:  # noqa: ANN001
+    """Settlements whose controller changed between `since` and `until` (by the day it became known)."""
+    out: list[ControlShift] = []
+    for states in timeline(store).values():
+        prev: ControlState | None = None
+        for s in states:
+            if since <= s.on <= until and (prev is None or prev.controller != s.controller):
+                out.append(ControlShift(place=s.place, geonames_id=s.geonames_id, latitude=s.latitude,
+                                        longitude=s.longitude, on=s.on, since=s.since or s.on,
+                                        from_controller=prev.controller if prev else None,
+                                        to_controller=s.controller, confidence=s.confidence, evidence=s.evidence))
+            prev = s
+    out.sort(key=lambda c: (c.on, c.place.casefold()))
+    return out
+
+
+def explain(store, place: str, on: dt.date) -> str:  # noqa: ANN001
+    """Plain-language account of a settlement's state on `on`: event by event, with quotes."""
+    from frontwatch.fusion.explain import explain_from_store
+
+    return explain_from_store(store, place, on)
+
+
+__all__ = ["ControlShift", "changes", "control_on", "control_timeline", "explain", "refresh", "timeline"]

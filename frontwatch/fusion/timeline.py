@@ -1,0 +1,515 @@
+"""The control rules: from dated, attributed events to who holds each settlement, since when.
+
+Pure functions over Event records (plus what independence needs to know about each report);
+frontwatch/fusion/RULES.md states every rule in words, and rules.yaml holds the weights.
+
+Rules, in the order they are applied:
+
+1. Only settlements get a controller (GeoNames feature class P, or geo_precision 1; "near X"
+   with geo_precision 2 can only make X contested). Regions (geo_precision 3) never do.
+2. Only events of the control kinds (territory_regained, territory_captured, withdrawal,
+   entered) with a `control.to` move a controller. Shelling or strikes never do. An armed clash
+   inside a settlement lowers the confidence of its state (configurable).
+3. Each claim of an event is a voice, scored by what kind of statement it is: an admission by
+   the side that loses (claimant side == control.from), a witnessed report, a report in its own
+   voice (asserted), a neutral party's claim, one party's claim, a hedged report, a denial.
+4. Independence: a named claimant is one source however many outlets quote it; unnamed or own-
+   voice statements are the source of their report's cluster, where near-duplicate texts and
+   the same outlet are one cluster. Confidence is a noisy-or over independent sources only.
+5. Dates: a change takes effect on the event's `date_latest` (else event_date, else the report
+   date): the day by which it had surely happened. The state on D uses only events reported on
+   or before D (no knowledge from the future). `since` is the effective date of the first
+   evidence of the current run of one controller.
+6. Events are grouped by effective date. Within a day: "entered"/"partial" give contested
+   unless full control is established by an establishing voice (admission, witnessed,
+   asserted, neutral claim); UA and RU full claims against each other give contested with
+   `disputed_by`, unless only one of them is established; a denial makes a claim contested
+   unless the claim rests on an admission or a witnessed report. "Entered"/"partial" by the
+   side that already holds a place changes nothing.
+7. Across days: newer evidence about a later date supersedes older; evidence agreeing with the
+   current controller adds to its confidence without moving `since`. A state resting only on
+   one party's claims is weaker: its confidence never exceeds `weak_cap`.
+8. Historical events never set the state on or after their report's news window; they only
+   fill the past in a hindsight timeline.
+9. A baseline row sets the state from its date, overriding all evidence dated on or before it;
+   evidence after its date overrides the baseline.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from frontwatch.fusion.config import rules
+from frontwatch.fusion.sources import _fold_name, claimant_key, cluster_reports
+from frontwatch.model import ControlState, Event, Location
+
+Outcome = Literal["UA", "RU", "contested"]
+_OTHER = {"UA": "RU", "RU": "UA"}
+
+
+# --- places -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceInfo:
+    key: str
+    name: str
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def place_key(gid: int | None, lat: float | None, lon: float | None, name: str | None) -> str | None:
+    """geonames id, else coordinates rounded to ~1 km, else the folded name."""
+    if gid is not None:
+        return f"g{gid}"
+    if lat is not None and lon is not None:
+        d = int(rules()["coordinate_decimals"])
+        return f"c{round(lat, d):.{d}f},{round(lon, d):.{d}f}"
+    if name:
+        folded = _fold_name(name)
+        return f"n{folded}" if folded else None
+    return None
+
+
+def settlement_precision(loc: Location) -> int | None:
+    """1 when the location is a settlement, 2 when only near one, None when not a settlement."""
+    if loc.geo_precision == 3:
+        return None
+    if loc.feature_code:
+        prefixes = tuple(rules()["settlement_feature_prefixes"])
+        if not loc.feature_code.upper().startswith(prefixes):
+            return None
+    if loc.geo_precision is None and loc.latitude is None and loc.geonames_id is None:
+        return None  # unresolved and of unknown kind: could be a region
+    return 2 if loc.geo_precision == 2 else 1
+
+
+def place_of(loc: Location) -> PlaceInfo | None:
+    if settlement_precision(loc) is None:
+        return None
+    key = place_key(loc.geonames_id, loc.latitude, loc.longitude, loc.name or loc.mention)
+    if key is None:
+        return None
+    return PlaceInfo(key, loc.name or loc.mention or key, loc.geonames_id, loc.latitude, loc.longitude)
+
+
+# --- voices and assertions ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Voice:
+    """One claim of one event, scored: who said it (source key), what kind of statement it is."""
+
+    source: str
+    category: str  # admission | witnessed | asserted | neutral_claim | claim | hedged | baseline | denied
+    weight: float
+    claimant: str | None = None
+    side: str | None = None
+    stance: str | None = None
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """What one event (or baseline row) says about one settlement's controller."""
+
+    place: str
+    outcome: Outcome
+    side: str | None  # the side that gains (or enters, for contested evidence)
+    t: dt.date  # effective date
+    known: dt.date  # report date: from when anyone could know it
+    event_id: str | None
+    report_id: str | None
+    voices: tuple[Voice, ...]
+    kind: str
+    historical: bool = False
+    baseline: bool = False
+    clash: bool = False
+
+    @property
+    def available(self) -> dt.date:
+        return max(self.t, self.known)
+
+
+def _category(stance: str, claim_side: str | None, claimant: str | None, to: str | None, losing: str | None) -> str:
+    if stance == "denied":
+        return "denied"
+    if stance == "hedged":
+        return "hedged"
+    if claim_side is not None and losing is not None and claim_side == losing and claim_side != "neutral":
+        return "admission"  # the side that loses says so: the strongest evidence there is
+    if stance == "witnessed":
+        return "witnessed"
+    if stance == "asserted" and claimant is None:
+        return "asserted"
+    if claim_side == "neutral":
+        return "neutral_claim"
+    return "claim"
+
+
+def effective_date(ev: Event) -> dt.date:
+    """The day from which the state change surely holds: date_latest, else event_date, else report date."""
+    day = ev.date_latest or ev.event_date or ev.report_date
+    return min(day, ev.report_date) if ev.report_date else day
+
+
+def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Assertion | None:
+    """What an event says about a settlement's controller, or None when it says nothing."""
+    cfg = rules()
+    place = place_of(ev.location)
+    if place is None:
+        return None
+    precision = settlement_precision(ev.location)
+    clash = False
+    if ev.kind == "armed_clash":
+        effect = cfg["armed_clash"]["effect"]
+        if effect == "ignore" or precision != 1:
+            return None
+        outcome: Outcome = "contested"
+        side = ev.actor1_side if ev.actor1_side in ("UA", "RU") else None
+        losing = None
+        clash = effect == "penalty"
+    elif ev.kind in cfg["control_kinds"]:
+        if ev.control is None or ev.control.to not in ("UA", "RU"):
+            return None
+        side = ev.control.to
+        losing = ev.control.from_ or _OTHER[side]
+        full = ev.control.extent == "full" and not (precision == 2 and cfg["near_is_contested"])
+        outcome = side if full else "contested"
+    else:
+        return None
+    cluster = (cluster_of or {}).get(ev.report_id, ev.report_id)
+    strength = cfg["strength"]
+    voices: list[Voice] = []
+    for c in ev.claims or []:
+        cat = _category(c.stance, c.side, c.claimant, side, losing)
+        if c.claimant:
+            src = "c:" + claimant_key(c.claimant)
+        else:
+            src = f"r:{cluster}" + (f":{c.side}" if c.stance == "claimed" and c.side else "")
+        weight = 0.0 if cat == "denied" else float(strength[cat])
+        voices.append(Voice(src, cat, weight, c.claimant, c.side, c.stance))
+    if not voices:  # no attribution at all: the report's own voice
+        voices.append(Voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
+    return Assertion(place=place.key, outcome=outcome, side=side, t=effective_date(ev), known=ev.report_date,
+                     event_id=ev.event_id, report_id=ev.report_id, voices=tuple(voices), kind=ev.kind,
+                     historical=ev.historical, clash=clash)
+
+
+# --- runs: the state as the fold goes along ---------------------------------------------------
+@dataclass(frozen=True)
+class Run:
+    """One controller held from `since`, with everything that supports or disputes it."""
+
+    controller: Outcome
+    since: dt.date
+    sources: Mapping[str, float] = field(default_factory=dict)  # independent source -> best weight
+    established: bool = False
+    strong_over_denial: bool = False
+    evidence: tuple[str, ...] = ()
+    disputed_by: tuple[str, ...] = ()
+    penalty: float = 1.0
+    baseline: bool = False
+
+    def confidence(self) -> float:
+        cfg = rules()
+        miss = 1.0
+        for w in self.sources.values():
+            miss *= 1.0 - w
+        conf = 1.0 - miss
+        if self.controller == "contested":
+            conf = min(conf, float(cfg["contested_cap"]))
+        elif not self.established:
+            conf = min(conf, float(cfg["weak_cap"]))
+        conf = min(conf * self.penalty, float(cfg["max_confidence"]))
+        return round(max(conf, 0.01), 2)
+
+
+def _sources(voices: Iterable[Voice], into: Mapping[str, float] | None = None) -> dict[str, float]:
+    out = dict(into or {})
+    for v in voices:
+        if v.category != "denied" and v.weight > out.get(v.source, 0.0):
+            out[v.source] = v.weight
+    return out
+
+
+def _ids(assertions: Iterable[Assertion]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for a in assertions:
+        if a.event_id:
+            seen.setdefault(a.event_id, None)
+    return tuple(seen)
+
+
+def _merge_ids(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:
+    extra = [x for x in b if x not in a]
+    return a + tuple(extra) if extra else a
+
+
+@dataclass(frozen=True)
+class GroupVerdict:
+    outcome: Outcome | None  # None: the group changes nothing
+    support: tuple[Assertion, ...] = ()
+    disputed: tuple[Assertion, ...] = ()
+    voices: tuple[Voice, ...] = ()
+    penalty: float = 1.0
+    inherit: bool = False  # contested because the current state is denied: keep its evidence
+
+
+def _strong(assertions: Iterable[Assertion], kinds: Sequence[str]) -> bool:
+    return any(v.category in kinds for a in assertions for v in a.voices)
+
+
+def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
+    """What the evidence of one effective day says, given the state before it (rule 6)."""
+    cfg = rules()
+    establishing = cfg["establishing"]
+    over_denial = cfg["strong_over_denial"]
+    penalty = 1.0
+    base = [a for a in group if a.baseline]
+    if base:  # the analyst's map is authoritative on its own date
+        return GroupVerdict(base[-1].outcome, tuple(base), (), tuple(v for a in base for v in a.voices), 1.0)
+    sup: dict[str, list[Assertion]] = {"UA": [], "RU": [], "contested": []}
+    den: dict[str, list[Assertion]] = {"UA": [], "RU": [], "contested": []}
+    for a in group:
+        if a.clash:
+            penalty *= float(cfg["armed_clash"]["penalty"])
+            continue
+        # Entering or half-taking a place one already holds is no news of a contest.
+        if a.outcome == "contested" and prev is not None and a.side is not None and prev.controller == a.side:
+            continue
+        if any(v.category != "denied" for v in a.voices):
+            sup[a.outcome].append(a)
+        if any(v.category == "denied" for v in a.voices):
+            den[a.outcome].append(a)
+
+    def voices(assertions: Iterable[Assertion]) -> tuple[Voice, ...]:
+        return tuple(v for a in assertions for v in a.voices if v.category != "denied")
+
+    full = [o for o in ("UA", "RU") if sup[o]]
+    if len(full) == 2:
+        ua, ru = (_strong(sup[o], establishing) for o in ("UA", "RU"))
+        if ua != ru:
+            win, lose = ("UA", "RU") if ua else ("RU", "UA")
+            return GroupVerdict(win, tuple(sup[win]), tuple(sup[lose] + den[win]), voices(sup[win]),
+                                penalty * float(cfg["denial_penalty"]))
+        return GroupVerdict("contested", tuple(sup["UA"] + sup["contested"]), tuple(sup["RU"] + den["UA"] + den["RU"]),
+                            voices(sup["UA"] + sup["RU"] + sup["contested"]), penalty)
+    if len(full) == 1:
+        o = full[0]
+        if den[o]:
+            if _strong(sup[o], over_denial):
+                return GroupVerdict(o, tuple(sup[o]), tuple(den[o]), voices(sup[o]),
+                                    penalty * float(cfg["denial_penalty"]))
+            return GroupVerdict("contested", tuple(sup[o] + sup["contested"]), tuple(den[o]),
+                                voices(sup[o] + sup["contested"]), penalty)
+        if sup["contested"] and not _strong(sup[o], establishing):
+            return GroupVerdict("contested", tuple(sup["contested"] + sup[o]), (),
+                                voices(sup["contested"] + sup[o]), penalty)
+        return GroupVerdict(o, tuple(sup[o]), (), voices(sup[o]), penalty)
+    if sup["contested"]:
+        return GroupVerdict("contested", tuple(sup["contested"]), tuple(den["contested"]),
+                            voices(sup["contested"]), penalty)
+    # Only denials: they matter when they deny the state we hold.
+    if prev is not None and prev.controller in ("UA", "RU") and den[prev.controller]:
+        if prev.strong_over_denial:
+            return GroupVerdict(prev.controller, (), tuple(den[prev.controller]), (),
+                                penalty * float(cfg["denial_penalty"]))
+        return GroupVerdict("contested", (), tuple(den[prev.controller]), (), penalty, inherit=True)
+    return GroupVerdict(None, penalty=penalty)
+
+
+def step(prev: Run | None, t: dt.date, group: Sequence[Assertion]) -> Run | None:
+    """The state after one more day of evidence (rule 7)."""
+    cfg = rules()
+    v = decide_group(group, prev)
+    if v.outcome is None:
+        if prev is not None and v.penalty != 1.0:
+            return replace(prev, penalty=prev.penalty * v.penalty)
+        return prev
+    establishing = cfg["establishing"]
+    over = cfg["strong_over_denial"]
+    est = any(x.category in establishing for x in v.voices)
+    sod = any(x.category in over for x in v.voices)
+    is_baseline = any(a.baseline for a in v.support)
+    if prev is not None and v.outcome == prev.controller and not is_baseline:
+        return replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
+                       strong_over_denial=prev.strong_over_denial or sod,
+                       evidence=_merge_ids(prev.evidence, _ids(v.support)),
+                       disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty)
+    if (prev is not None and v.outcome in ("UA", "RU") and prev.controller == _OTHER[v.outcome] and prev.established
+            and not est and not is_baseline and cfg["weak_claim_against_established"] == "contested"):
+        return Run("contested", t, _sources(v.voices, prev.sources), False, False, prev.evidence,
+                   _ids(v.support), prev.penalty * v.penalty)
+    if v.inherit and prev is not None:
+        return Run("contested", t, dict(prev.sources), False, False, prev.evidence, _ids(v.disputed),
+                   prev.penalty * v.penalty)
+    return Run(v.outcome, t, _sources(v.voices), est, sod, _ids(v.support), _ids(v.disputed), v.penalty,
+               baseline=is_baseline)
+
+
+def fold(assertions: Iterable[Assertion]) -> Run | None:
+    """The state after all the given assertions, taken day by day in order of effective date."""
+    groups: dict[dt.date, list[Assertion]] = {}
+    for a in assertions:
+        groups.setdefault(a.t, []).append(a)
+    state: Run | None = None
+    for t in sorted(groups):
+        state = step(state, t, groups[t])
+    return state
+
+
+# --- timelines ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    """From `start` (a day on which new knowledge arrived) the state of a place is `run`."""
+
+    start: dt.date
+    run: Run
+
+
+def live_segments(assertions: Sequence[Assertion]) -> list[Segment]:
+    """The state of one place as it was known on each day (rule 5): no knowledge from the future.
+
+    Replays knowledge day by day; usually new reports are about the latest days, so the fold is
+    rewound only to the earliest effective date the new day's reports touch.
+    """
+    usable = [a for a in assertions if not a.historical]
+    by_avail: dict[dt.date, list[Assertion]] = {}
+    for a in usable:
+        by_avail.setdefault(a.available, []).append(a)
+    group_days: list[dt.date] = []
+    groups: dict[dt.date, list[Assertion]] = {}
+    snapshots: list[Run | None] = []  # state after group i
+    out: list[Segment] = []
+    for day in sorted(by_avail):
+        new = by_avail[day]
+        first = min(a.t for a in new)
+        for a in new:
+            if a.t not in groups:
+                bisect.insort(group_days, a.t)
+                groups[a.t] = []
+            groups[a.t].append(a)
+        idx = bisect.bisect_left(group_days, first)
+        del snapshots[idx:]
+        state = snapshots[-1] if snapshots else None
+        for t in group_days[idx:]:
+            state = step(state, t, groups[t])
+            snapshots.append(state)
+        if state is not None and (not out or out[-1].run != state):
+            out.append(Segment(day, state))
+    return out
+
+
+def hindsight_segments(assertions: Sequence[Assertion], known_on: dt.date | None = None) -> list[Segment]:
+    """The state of one place on each day as known on `known_on` (all knowledge when None).
+
+    Historical events count here, but only for days before their report's news window (rule 8).
+    """
+    window = dt.timedelta(days=int(rules()["historical_window_days"]))
+    known = [a for a in assertions if known_on is None or a.known <= known_on]
+    days = sorted({a.t for a in known} | {a.known - window for a in known if a.historical})
+    out: list[Segment] = []
+    for day in days:
+        usable = [a for a in known if a.t <= day and (not a.historical or day < a.known - window)]
+        state = fold(usable)
+        if state is not None and (not out or out[-1].run != state):
+            out.append(Segment(day, state))
+    return out
+
+
+def state_at(segments: Sequence[Segment], on: dt.date) -> Segment | None:
+    i = bisect.bisect_right([s.start for s in segments], on) - 1
+    return segments[i] if i >= 0 else None
+
+
+def to_state(place: PlaceInfo, seg: Segment, on: dt.date, until: dt.date | None = None) -> ControlState:
+    r = seg.run
+    return ControlState(place=place.name, geonames_id=place.geonames_id, latitude=place.latitude,
+                        longitude=place.longitude, on=on, controller=r.controller, since=r.since, until=until,
+                        confidence=r.confidence(), evidence=list(r.evidence), disputed_by=list(r.disputed_by))
+
+
+# --- from events to places -------------------------------------------------------------------
+def _place_infos(events: Iterable[Event]) -> dict[str, PlaceInfo]:
+    """One display record per place key: the most frequent name, the first coordinates seen."""
+    names: dict[str, dict[str, int]] = {}
+    first: dict[str, PlaceInfo] = {}
+    for ev in events:
+        p = place_of(ev.location)
+        if p is None:
+            continue
+        first.setdefault(p.key, p)
+        if p.latitude is not None and first[p.key].latitude is None:
+            first[p.key] = replace(first[p.key], latitude=p.latitude, longitude=p.longitude)
+        counts = names.setdefault(p.key, {})
+        counts[p.name] = counts.get(p.name, 0) + 1
+    return {k: replace(p, name=max(names[k].items(), key=lambda kv: (kv[1], kv[0]))[0]) for k, p in first.items()}
+
+
+def baseline_assertions(baseline: Iterable, infos: Mapping[str, PlaceInfo]) -> tuple[list[Assertion], list[PlaceInfo]]:
+    """Assertions from baseline rows (frontwatch.store.BaselineRow); rows naming a place that the
+    events only know by id are matched by folded name."""
+    by_name = {_fold_name(p.name): k for k, p in infos.items()}
+    strength = float(rules()["strength"]["baseline"])
+    out: list[Assertion] = []
+    places: list[PlaceInfo] = []
+    for row in baseline:
+        key = place_key(row.geonames_id, row.latitude, row.longitude, row.place)
+        if row.geonames_id is None and _fold_name(row.place) in by_name:
+            key = by_name[_fold_name(row.place)]
+        if key is None:
+            continue
+        if key not in infos:
+            places.append(PlaceInfo(key, row.place, row.geonames_id, row.latitude, row.longitude))
+        voice = Voice(f"baseline:{row.source or 'analyst'}", "baseline", strength, row.source, None, "asserted")
+        out.append(Assertion(place=key, outcome=row.controller, side=None, t=row.on, known=row.on, event_id=None,
+                             report_id=None, voices=(voice,), kind="baseline", baseline=True))
+    return out, places
+
+
+def collect(events: Sequence[Event], cluster_of: Mapping[str, str],
+            baseline: Iterable = ()) -> tuple[dict[str, PlaceInfo], dict[str, list[Assertion]]]:
+    infos = _place_infos(events)
+    per_place: dict[str, list[Assertion]] = {}
+    for ev in events:
+        a = assertion_of(ev, cluster_of)
+        if a is not None:
+            per_place.setdefault(a.place, []).append(a)
+    base, extra = baseline_assertions(baseline, infos)
+    for p in extra:
+        infos.setdefault(p.key, p)
+    for a in base:
+        per_place.setdefault(a.place, []).append(a)
+    return infos, per_place
+
+
+def clusters_for(events: Iterable[Event], reports: Mapping) -> dict[str, str]:
+    """Source clusters of the reports behind the events (reports: report_id -> Report)."""
+    from frontwatch.fusion.sources import ReportSource
+
+    ids = {ev.report_id for ev in events}
+    return cluster_reports(ReportSource.from_text(rid, reports[rid].source, reports[rid].text)
+                           for rid in sorted(ids) if rid in reports)
+
+
+def control_timeline(events: Sequence[Event], reports: Mapping, baseline: Iterable = (),
+                     hindsight: dt.date | None = None) -> dict[str, list[ControlState]]:
+    """Per place key, the timeline of states (pure).
+
+    By default each state is as it was known on its first day (`on`), ending the day before the
+    next one (`until`) — what `control --on` prints on each day. With `hindsight=D`, the states
+    are as known on D, historical background included for the past.
+    """
+    cluster_of = clusters_for(events, reports)
+    infos, per_place = collect(events, cluster_of, baseline)
+    out: dict[str, list[ControlState]] = {}
+    for key, assertions in per_place.items():
+        segs = live_segments(assertions) if hindsight is None else hindsight_segments(assertions, hindsight)
+        states = []
+        for i, seg in enumerate(segs):
+            until = segs[i + 1].start - dt.timedelta(days=1) if i + 1 < len(segs) else None
+            states.append(to_state(infos[key], seg, seg.start, until))
+        if states:
+            out[key] = states
+    return out

@@ -1,0 +1,46 @@
+"""Small builders for control tests: dated reports and the events they carry, built directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from frontwatch.model import Claim, ControlChange, Event, Evidence, Location, Report, kind_to_acled
+
+TOWNS = {
+    "Izium": (707292, 49.20697, 37.27679),
+    "Kupiansk": (703656, 49.71003, 37.61581),
+    "Balakliia": (712926, 49.45595, 36.84433),
+    "Lyman": (704204, 48.99012, 37.80843),
+    "Kyiv": (703448, 50.4547, 30.5238),
+}
+
+
+def d(s: str) -> dt.date:
+    return dt.date.fromisoformat(s)
+
+
+def report(rid: str, date: str, text: str, source: str | None = None) -> Report:
+    return Report(report_id=rid, date=d(date), text=text, source=source,
+                  content_hash=hashlib.sha256(f"{date}{text}".encode()).hexdigest())
+
+
+def event(rep: Report, kind: str, town: str, to: str | None = None, extent: str = "full",
+          claims: list[tuple[str | None, str | None, str]] | None = None, via: list[str] | None = None,
+          date: str | None = None, earliest: str | None = None, historical: bool = False, n: int = 0,
+          side: str | None = None) -> Event:
+    """claims: (claimant, side, stance) triples; `to` the side that gains control."""
+    gid, lat, lon = TOWNS[town]
+    et, st = kind_to_acled(kind)
+    control = ControlChange(to=to, **{"from": {"UA": "RU", "RU": "UA"}[to]}, extent=extent) if to else None
+    cl = [Claim(claimant=c, side=s, stance=st_, via=via or [], quote=rep.text) for c, s, st_ in (claims or [])]
+    day = d(date) if date else None
+    return Event(
+        event_id=hashlib.sha1(f"{rep.report_id}|{kind}|{town}|{n}".encode()).hexdigest()[:16],
+        report_id=rep.report_id, report_date=rep.date, kind=kind, event_type=et, sub_event_type=st,
+        event_date=day, date_earliest=d(earliest) if earliest else (day or rep.date), date_latest=day or rep.date,
+        historical=historical,
+        location=Location(name=town, mention=town, geonames_id=gid, latitude=lat, longitude=lon, country="UA",
+                          feature_code="PPL", geo_precision=1),
+        actor1_side=side or to, control=control, claims=cl,
+        evidence=[Evidence(report_id=rep.report_id, start=0, end=len(rep.text), text=rep.text)])
