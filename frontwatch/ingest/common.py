@@ -188,11 +188,11 @@ def utf8_problem(data: bytes, exc: UnicodeDecodeError, base: int = 0, line: int 
     guess = ""
     try:
         data.decode("cp1252")
-        guess = " (it looks like Latin-1/Windows-1252)"
+        guess = "; the file looks like Latin-1/Windows-1252"
     except UnicodeDecodeError:
         pass
     binary = sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 64
     if binary:
         return f"binary file: byte 0x{bad.hex()} at byte {base + exc.start} is not text"
-    return (f"not UTF-8 text: byte 0x{bad.hex()} at byte {base + exc.start} (line {line}) is invalid "
-            f"({exc.reason}){guess}; re-save the file as UTF-8")
+    return (f"not UTF-8 text: byte 0x{bad.hex()} at byte {base + exc.start} (line {line}): {exc.reason}"
+            f"{guess}; re-save the file as UTF-8")

@@ -103,7 +103,8 @@ class _PageParser(HTMLParser):
             scope = "main"
         drop = tag in self.drop_tags or a.get("aria-hidden") == "true" or "hidden" in a
         tokens = re.split(r"[\s_]+", marks)
-        soft = scope is None and any(m in t for t in tokens for m in self.drop_markers)
+        soft = (scope is None and tag not in ("html", "body")
+                and any(m in t for t in tokens for m in self.drop_markers))
         self.stack.append(_Open(tag, drop, soft, scope))
 
     def handle_endtag(self, tag: str) -> None:
