@@ -14,6 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel
 
 from frontwatch.fusion.config import RULES_PATH, rules
+
+# Loaded first, so that the `explain` function defined below is what the package exports
+# (a submodule imported later would replace the attribute of the same name).
+from frontwatch.fusion.explain import explain_from_store  # noqa: I001
 from frontwatch.fusion.sources import _fold_name, cluster_reports
 from frontwatch.fusion.timeline import (
     Assertion,
@@ -295,8 +299,6 @@ def changes(store, since: dt.date, until: dt.date) -> list[ControlShift]:  # noq
 
 def explain(store, place: str, on: dt.date) -> str:  # noqa: ANN001
     """Plain-language account of a settlement's state on `on`: event by event, with quotes."""
-    from frontwatch.fusion.explain import explain_from_store
-
     return explain_from_store(store, place, on)
 
 
