@@ -124,9 +124,9 @@ def test_token_required_and_body_limit(db: str) -> None:
 
 
 def test_post_report_ingests_with_token(tmp_path: Path) -> None:
-    pytest.importorskip("frontwatch.ingest", reason="ingest readers not installed yet")
-    from frontwatch.ingest import make_report  # noqa: F401  (POST needs it)
+    from test_browser import need_pipeline
 
+    need_pipeline()
     db = tmp_path / "post.db"
     build_war_store(db).close()
     with TestClient(create_app(str(db), token="t0ken")) as c:

@@ -7,11 +7,13 @@ without touching templates or routes; everything it returns is plain JSON-ready 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -19,6 +21,7 @@ import yaml
 from frontwatch.model import ControlState, Event, Report
 from frontwatch.store.base import EventFilter, Store
 
+MAX_PLACE_EVENTS = 200
 STYLE_FILE = Path(__file__).with_name("style.yaml")
 
 
@@ -48,11 +51,10 @@ def event_day(e: Event) -> dt.date:
 
 
 def control_on(store: Store, on: dt.date, place: str | None = None) -> list[ControlState]:
-    try:
-        from frontwatch.fusion import control_on as fusion_control_on
-    except ImportError:
+    fn = _fusion("control_on")
+    if fn is None:
         return _fallback_control_on(store, on, place)
-    return list(fusion_control_on(store, on, place=place))
+    return list(fn(store, on, place=place))
 
 
 def _fallback_control_on(store: Store, on: dt.date, place: str | None) -> list[ControlState]:
@@ -84,13 +86,24 @@ def _fallback_control_on(store: Store, on: dt.date, place: str | None) -> list[C
     return sorted(states, key=lambda s: s.place)
 
 
-def explain(store: Store, place: str, on: dt.date) -> str | None:
+def _fusion(name: str) -> Any | None:
+    """A function of frontwatch.fusion, or None while fusion does not provide it."""
     try:
-        from frontwatch.fusion import explain as fusion_explain
+        import frontwatch.fusion as fusion
     except ImportError:
         return None
+    fn = getattr(fusion, name, None)
+    if isinstance(fn, ModuleType):  # a submodule of the same name can shadow the function
+        fn = getattr(fn, f"{name}_from_store", None)
+    return fn if callable(fn) else None
+
+
+def explain(store: Store, place: str, on: dt.date) -> str | None:
+    fn = _fusion("explain")
+    if fn is None:
+        return None
     try:
-        return fusion_explain(store, place, on)
+        return fn(store, place, on)
     except (KeyError, LookupError, ValueError):
         return None
 
@@ -98,8 +111,18 @@ def explain(store: Store, place: str, on: dt.date) -> str | None:
 # --- reports, days and event cards --------------------------------------------------------------
 
 
+_DAYS_CACHE: weakref.WeakKeyDictionary[Store, tuple[int, list[dt.date]]] = weakref.WeakKeyDictionary()
+
+
 def report_days(store: Store) -> list[dt.date]:
-    return sorted({r.date for r in store.iter_reports()})
+    """The days that have reports, cached per store until a new report arrives (reading them all is slow)."""
+    rev = store.revision()
+    hit = _DAYS_CACHE.get(store)
+    if hit is not None and hit[0] == rev:
+        return hit[1]
+    days = sorted({r.date for r in store.iter_reports()})
+    _DAYS_CACHE[store] = (rev, days)
+    return days
 
 
 def previous_report_day(store: Store, on: dt.date) -> dt.date | None:
@@ -165,21 +188,54 @@ def state_dict(s: ControlState) -> dict[str, Any]:
 
 
 def control_changes(store: Store, since: dt.date | None, until: dt.date) -> list[dict[str, Any]]:
-    """Settlements whose controller on `until` differs from that on `since` (or that are new)."""
+    """Settlements that changed hands (or became contested) after `since` up to `until`."""
+    fn = _fusion("changes")
+    start = since + dt.timedelta(days=1) if since else dt.date.min
+    if fn is not None:
+        out = [{"id": place_key(c.geonames_id, c.place), "place": c.place, "latitude": c.latitude,
+                "longitude": c.longitude, "from": c.from_controller, "to": c.to_controller,
+                "since": c.since.isoformat(), "on": c.on.isoformat(), "confidence": c.confidence,
+                "evidence": list(c.evidence), "disputed_by": []}
+               for c in fn(store, start, until)]
+        # One line per place: the latest shift in the window is its state now.
+        latest = {c["id"]: c for c in out}
+        return sorted(latest.values(), key=lambda c: (c["since"], c["place"]))
+    # Without fusion: compare the states on the two days.
     after = {place_key(s.geonames_id, s.place): s for s in control_on(store, until)}
     before = {place_key(s.geonames_id, s.place): s for s in control_on(store, since)} if since else {}
-    out = []
+    changed = []
     for key, s in after.items():
         prev = before.get(key)
         if prev is not None and prev.controller == s.controller:
             continue
         if prev is None and since is not None and s.since is not None and s.since <= since:
             continue  # known before `since` but without an earlier state: not a change in this window
-        out.append({"id": key, "place": s.place, "latitude": s.latitude, "longitude": s.longitude,
-                    "from": prev.controller if prev else None, "to": s.controller,
-                    "since": s.since.isoformat() if s.since else None, "confidence": s.confidence,
-                    "evidence": s.evidence, "disputed_by": s.disputed_by})
-    return sorted(out, key=lambda c: (c["since"] or "", c["place"]))
+        changed.append({"id": key, "place": s.place, "latitude": s.latitude, "longitude": s.longitude,
+                        "from": prev.controller if prev else None, "to": s.controller,
+                        "since": s.since.isoformat() if s.since else None, "on": until.isoformat(),
+                        "confidence": s.confidence, "evidence": s.evidence, "disputed_by": s.disputed_by})
+    return sorted(changed, key=lambda c: (c["since"] or "", c["place"]))
+
+
+def place_timeline(store: Store, key: str, days: list[dt.date]) -> list[dict[str, Any]]:
+    """A settlement's control runs: [{"from", "until", "controller", "evidence", "confidence"}]."""
+    fn = _fusion("timeline")
+    if fn is not None:
+        runs = next(iter(fn(store, key).values()), [])
+        return [{"from": s.on.isoformat(), "until": s.until.isoformat() if s.until else None,
+                 "controller": s.controller, "since": s.since.isoformat() if s.since else None,
+                 "evidence": s.evidence, "confidence": s.confidence} for s in runs]
+    timeline: list[dict[str, Any]] = []
+    for d in days:
+        st = next((s for s in control_on(store, d, place=key) if place_key(s.geonames_id, s.place) == key), None)
+        ctrl = st.controller if st else None
+        if timeline and timeline[-1]["controller"] == ctrl:
+            timeline[-1]["until"] = d.isoformat()
+            continue
+        timeline.append({"from": d.isoformat(), "until": d.isoformat(), "controller": ctrl,
+                         "since": st.since.isoformat() if st and st.since else None,
+                         "evidence": st.evidence if st else [], "confidence": st.confidence if st else None})
+    return timeline
 
 
 # --- the situation report ---------------------------------------------------------------------------
@@ -298,21 +354,14 @@ def place_detail(store: Store, place: str, on: dt.date | None = None) -> dict[st
     days = sorted({event_day(e) for e in events if not e.historical} | {e.report_date for e in events})
     if on is None:
         on = days[-1]
-    timeline: list[dict[str, Any]] = []
-    for d in days:
-        # A place-filtered control_on is cheap; one state per day it was reported on, runs merged.
-        st = next((s for s in control_on(store, d, place=key) if place_key(s.geonames_id, s.place) == key), None)
-        ctrl = st.controller if st else None
-        if timeline and timeline[-1]["controller"] == ctrl:
-            timeline[-1]["until"] = d.isoformat()
-            continue
-        timeline.append({"from": d.isoformat(), "until": d.isoformat(), "controller": ctrl,
-                         "evidence": st.evidence if st else [], "confidence": st.confidence if st else None})
+    timeline = place_timeline(store, key, days)
     current = next((s for s in control_on(store, on, place=key) if place_key(s.geonames_id, s.place) == key), None)
     return {
         "id": key, "name": loc.name, "geonames_id": loc.geonames_id, "latitude": loc.latitude,
         "longitude": loc.longitude, "admin1": loc.admin1, "country": loc.country,
         "on": on.isoformat(), "state": state_dict(current) if current else None,
-        "timeline": timeline, "events": [cards.card(e) for e in events],
+        "timeline": timeline, "events_total": len(events),
+        # The newest events: a busy city's whole history would make the panel unusable.
+        "events": [cards.card(e) for e in events[-MAX_PLACE_EVENTS:]],
         "explanation": explain(store, key, on),
     }

@@ -6,6 +6,7 @@ API is read-only unless a bearer token is configured, and request bodies are cap
 
 import datetime as dt
 import hmac
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -113,6 +114,12 @@ class ControlCache:
         return value
 
 
+def _json(value: Any) -> Response:
+    """Already JSON-ready data: skip FastAPI's per-field encoder, which dominates large replies."""
+    body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, media_type="application/json")
+
+
 def create_app(db_url: str, token: str | None = None) -> FastAPI:
     """The FastAPI app over the store at `db_url`; POST /api/reports needs `token` (none: read-only)."""
     from frontwatch.store import open_store
@@ -197,34 +204,34 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
         place: str | None = Query(None, description="a settlement name or GeoNames id"),
         include_historical: bool = True,
         limit: int = Query(1000, ge=1, le=MAX_EVENTS),
-    ) -> list[dict[str, Any]]:
+    ) -> Response:
         """Events (contract §2) whose dates overlap [since, until], optionally by kind and place."""
         flt = EventFilter(since=since, until=until, kinds=tuple(kind or ()), place=place, limit=limit,
                           include_historical=include_historical)
         cards = rd.Cards(store)
-        return [cards.card(e) for e in store.events(flt)]
+        return _json([cards.card(e) for e in store.events(flt)])
 
     @app.get("/api/control", tags=["control"])
-    def control(store: StoreDep, on: dt.date | None = None) -> list[dict[str, Any]]:
+    def control(store: StoreDep, on: dt.date | None = None) -> Response:
         """Who holds each settlement on `on` (default: the last report day), with evidence ids (contract §3)."""
         if on is None:
             days = rd.report_days(store)
             on = days[-1] if days else dt.date.today()
-        return control_cache.get(store, on)
+        return _json(control_cache.get(store, on))
 
     @app.get("/api/changes", tags=["control"])
-    def changes(store: StoreDep, until: dt.date, since: dt.date | None = None) -> list[dict[str, Any]]:
+    def changes(store: StoreDep, until: dt.date, since: dt.date | None = None) -> Response:
         """Settlements that changed hands between `since` (default: the previous report day) and `until`."""
         since = since or rd.previous_report_day(store, until)
-        return rd.control_changes(store, since, until)
+        return _json(rd.control_changes(store, since, until))
 
     @app.get("/api/places/{place_id}", tags=["control"])
-    def place(store: StoreDep, place_id: str, on: dt.date | None = None) -> dict[str, Any]:
+    def place(store: StoreDep, place_id: str, on: dt.date | None = None) -> Response:
         """A settlement (GeoNames id or name): its control timeline, events with evidence and claims."""
         detail = rd.place_detail(store, place_id, on)
         if detail is None:
             raise HTTPException(404, f"no events at a place called or numbered {place_id!r}")
-        return detail
+        return _json(detail)
 
     def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
         if not token:

@@ -91,7 +91,8 @@
       var ul = el("ul", "timeline");
       p.timeline.forEach(function (t) {
         var li = el("li");
-        li.appendChild(document.createTextNode(t.from + (t.until !== t.from ? " – " + t.until : "") + " "));
+        var span = t.until ? (t.until !== t.from ? " – " + t.until : "") : " onwards";
+        li.appendChild(document.createTextNode(t.from + span + " "));
         li.appendChild(ctrlBadge(t.controller));
         ul.appendChild(li);
       });
