@@ -1,0 +1,1 @@
+"""Extraction: from a parsed report to places, times, quantities, attributions and events."""

@@ -1,0 +1,458 @@
+"""Places: every place a parsed report names, resolved against the gazetteer or left unresolved.
+
+Recognition joins spaCy's NER with a token-based gazetteer lookup; cues around a name (region,
+city, river, governor) and the report's own geography choose among same-name places.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from frontwatch.gazetteer import Gazetteer
+from frontwatch.gazetteer.build import load_yaml
+from frontwatch.gazetteer.index import Match
+from frontwatch.gazetteer.names import fold
+from frontwatch.gazetteer.rank import (
+    ABSTAIN_BELOW,
+    ANCHOR_MIN,
+    Anchor,
+    Context,
+    Scored,
+    confidence,
+    score_candidates,
+)
+from frontwatch.model import PlaceMention
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Labels NER gives to place names by mistake; trusted only with the gazetteer and context.
+DOUBTFUL_LABELS = {"PERSON", "ORG", "NORP"}
+# Entities that are never places, whatever the gazetteer says ("in March", "since May").
+NOT_PLACE_LABELS = {"DATE", "TIME", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT", "LANGUAGE", "LAW"}
+# Lower-case words that may sit inside a place name ("Rostov-on-Don", "Sea of Azov").
+NAME_LINKS = {"-", "on", "of", "na", "upon", "the", "de", "la", "del", "am", "an", "der", "'s"}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+RESOLVE_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class Cues:
+    region_suffixes: frozenset[str]
+    region_after: frozenset[str]
+    region_before_of: frozenset[str]
+    settlement_after: frozenset[str]
+    settlement_before_of: frozenset[str]
+    water_after: frozenset[str]
+    water_before_of: frozenset[str]
+    place_nouns: frozenset[str]
+    locative_preps: frozenset[str]
+    place_verbs: frozenset[str]
+    possessed_nouns: frozenset[str]
+    subject_verbs: frozenset[str]
+    local_nouns: frozenset[str]
+    always_metonymy: dict[str, str]
+
+
+@functools.lru_cache(maxsize=1)
+def cues() -> Cues:
+    c = load_yaml("cues.yaml")
+    m = c["metonymy"]
+
+    def fs(x: list[str]) -> frozenset[str]:
+        return frozenset(w.lower() for w in x)
+
+    return Cues(
+        fs(c["region_suffixes"]), fs(c["region_after"]), fs(c["region_before_of"]), fs(c["settlement_after"]),
+        fs(c["settlement_before_of"]), fs(c["water_after"]), fs(c["water_before_of"]), fs(c["place_nouns"]),
+        fs(c["locative_preps"]), fs(c["place_verbs"]), fs(m["possessed_nouns"]), fs(m["subject_verbs"]),
+        fs(m["local_nouns"]), {fold(k): v for k, v in (m.get("always") or {}).items()},
+    )
+
+
+@dataclass
+class Found:
+    """One place mention before resolution."""
+
+    start: int                     # token span [start, end)
+    end: int
+    key: str                       # folded name looked up
+    matches: list[Match]
+    kind: str | None = None        # cue: region / settlement / water
+    source: str = "gazetteer"      # gazetteer, ner, typo
+    metonymy: bool = False
+    always_metonymy: str | None = None
+    group: int = -1
+    sent: int = 0
+    sure: bool = False             # NER or the parse says place (else only the gazetteer does)
+
+
+@dataclass
+class Group:
+    """Mentions of one name with one cue: one sense per report."""
+
+    key: str
+    kind: str | None
+    matches: list[Match]
+    members: list[Found] = field(default_factory=list)
+    ranked: list[Scored] = field(default_factory=list)
+    conf: float = 0.0
+    rival: Scored | None = None
+    typo: bool = False
+
+
+# --------------------------------------------------------------------------- recognition
+def _capitalised(t: Token) -> bool:
+    return bool(t.text) and t.text[0].isupper()
+
+
+def _gazetteer_spans(doc: Doc, gaz: Gazetteer, cue: Cues) -> list[tuple[int, int, str]]:
+    """Longest names found in the index, starting at capitalised tokens: (start, end, key)."""
+    out: list[tuple[int, int, str]] = []
+    n = len(doc)
+    i = 0
+    while i < n:
+        t = doc[i]
+        if not _capitalised(t) or not t.is_alpha and "-" not in t.text and "." not in t.text:
+            i += 1
+            continue
+        first = fold(t.text)
+        longest = gaz.max_words(first)
+        hit: tuple[int, int, str] | None = None
+        # Hyphens are tokens of their own, so a name of w words spans up to 2w - 1 tokens.
+        for j in range(min(n, i + 2 * longest - 1), i, -1):
+            last = doc[j - 1]
+            inner = doc[i + 1:j - 1]
+            if j - i > 1 and not (_capitalised(last) or last.lower_ in cue.region_suffixes):
+                continue
+            if any(not _capitalised(x) and x.lower_ not in NAME_LINKS for x in inner):
+                continue
+            if any(x.is_sent_start for x in doc[i + 1:j]):
+                continue
+            key = fold(doc.text[t.idx:last.idx + len(last.text)])
+            if gaz.has_key(key):
+                hit = (i, j, key)
+                break
+        if hit:
+            out.append(hit)
+            i = hit[1]
+        else:
+            i += 1
+    return out
+
+
+def _trim(span: Span) -> tuple[int, int]:
+    """An entity without its article and possessive: "the Donbas's" -> "Donbas"."""
+    s, e = span.start, span.end
+    doc = span.doc
+    while s < e and (doc[s].lower_ in ("the", "a", "an") or not doc[s].is_alpha and doc[s].text != "-"):
+        s += 1
+    while e > s and (doc[e - 1].text in POSSESSIVE or doc[e - 1].is_punct):
+        e -= 1
+    return s, e
+
+
+def _is_demonym(span: Span) -> bool:
+    """"Ukrainian", "Russians": NER sometimes calls them GPE; they are not places."""
+    toks = [t for t in span if t.is_alpha]
+    if not toks:
+        return True
+    if all(t.tag_ in ("JJ", "NNPS", "NNS") for t in toks):
+        return True
+    return toks[-1].lower_.endswith(("ian", "ians", "ese", "ish", "ean", "eans", "ans"))
+
+
+def _cue_after(doc: Doc, end: int, cue: Cues) -> tuple[str | None, int]:
+    """The cue word right after a name, and the new end if the word belongs to the name."""
+    if end >= len(doc):
+        return None, end
+    w = doc[end].lower_
+    if w in cue.water_after:
+        return "water", end + 1
+    if w in cue.region_suffixes:
+        return "region", end + 1
+    if w in cue.region_after:
+        return "region", end
+    if w in cue.settlement_after:
+        return "settlement", end
+    return None, end
+
+
+def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
+    """"the region of Kharkiv", "the town of Izium", "the river of ..."."""
+    if start >= 2 and doc[start - 1].lower_ == "of":
+        w = doc[start - 2].lower_
+        if w in cue.region_before_of:
+            return "region"
+        if w in cue.settlement_before_of:
+            return "settlement"
+        if w in cue.water_before_of:
+            return "water"
+    if start >= 1 and doc[start - 1].lower_ in cue.water_after and start >= 2 and doc[start - 2].lower_ == "the":
+        return "water"  # "the river Oskil"
+    return None
+
+
+def _place_context(doc: Doc, start: int, end: int, cue: Cues, place_tokens: set[int]) -> bool:
+    """Does the parse say this is a place? Preposition, cue word, apposition, place verb, coordination."""
+    head = doc[start:end].root
+    if start > 0 and doc[start - 1].lower_ in cue.locative_preps:
+        return True
+    if head.dep_ == "pobj" and head.head.lower_ in cue.locative_preps:
+        return True
+    if end < len(doc) and (doc[end].lower_ in cue.region_suffixes or doc[end].lower_ in cue.region_after
+                           or doc[end].lower_ in cue.settlement_after or doc[end].lower_ in cue.water_after):
+        return True
+    if any(c.dep_ == "appos" and c.lemma_.lower() in cue.place_nouns for c in head.children):
+        return True
+    if head.dep_ in ("dobj", "nsubjpass") and head.head.lemma_.lower() in cue.place_verbs:
+        return True
+    if head.dep_ == "conj" and head.head.i in place_tokens:
+        return True
+    if any(c.dep_ == "conj" and c.i in place_tokens for c in head.children):
+        return True
+    return False
+
+
+def _strong(matches: list[Match]) -> bool:
+    """A name whose places a reporter of this war means without saying so: a country, a region,
+    a capital, or a town of the war's countries."""
+    for m in matches:
+        p = m.place
+        if p.is_country or p.is_region or p.feature_code in ("PPLC", "PPLA"):
+            return True
+        if p.country in ("UA", "RU", "BY", "MD") and p.population >= 10_000:
+            return True
+    return False
+
+
+def _metonymy(doc: Doc, f: Found, cue: Cues) -> bool:
+    """A capital or a country standing for its state: "Moscow's biggest loss", "Kyiv says"."""
+    if f.always_metonymy:
+        return True
+    if not any(m.place.is_country or m.place.feature_code == "PPLC" for m in f.matches):
+        return False
+    span = doc[f.start:f.end]
+    root = span.root
+    nxt = doc[f.end] if f.end < len(doc) else None
+    if nxt is not None and nxt.text in POSSESSIVE or root.dep_ == "poss":
+        possessed = root.head if root.dep_ == "poss" else None
+        if possessed is None and nxt is not None and nxt.i + 1 < len(doc):
+            possessed = doc[nxt.i + 1]
+        if possessed is not None:
+            lemma = possessed.lemma_.lower()
+            if lemma in cue.local_nouns or possessed.lower_ in cue.local_nouns:
+                return False
+            # "Moscow's biggest loss": the head noun, past its adjectives.
+            return lemma in cue.possessed_nouns or possessed.lower_ in cue.possessed_nouns
+        return False
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        return root.head.lemma_.lower() in cue.subject_verbs
+    return False
+
+
+def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
+    cue = cues()
+    found: dict[tuple[int, int], Found] = {}
+    taken: set[int] = set()
+    ents_by_token: dict[int, Span] = {}
+    for ent in doc.ents:
+        for t in range(ent.start, ent.end):
+            ents_by_token[t] = ent
+
+    gaz_spans = _gazetteer_spans(doc, gaz, cue)
+    place_tokens: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ in PLACE_LABELS and not _is_demonym(ent):
+            place_tokens.update(range(ent.start, ent.end))
+    for s, e, _ in gaz_spans:
+        place_tokens.add(doc[s:e].root.i)
+
+    accepted_keys: set[str] = set()
+    sure_keys: set[str] = set()
+    pending: list[tuple[int, int, str, list[Match]]] = []
+    for s, e, key in gaz_spans:
+        matches = gaz.lookup_key(key)
+        ents = {ents_by_token[t] for t in range(s, e) if t in ents_by_token}
+        labels = {x.label_ for x in ents}
+        # Part of a longer person or organisation name ("United Russia", "Andriy Yermak").
+        wider = [x for x in ents if x.label_ in DOUBTFUL_LABELS and (x.start < s or x.end > e)
+                 and not any(doc[t].lower_ in cue.region_suffixes for t in range(x.start, x.end))]
+        if wider or labels & NOT_PLACE_LABELS:
+            continue
+        sure = bool(labels & PLACE_LABELS) or _place_context(doc, s, e, cue, place_tokens)
+        if sure:
+            ok = True
+        elif labels & DOUBTFUL_LABELS:
+            ok = _strong(matches)
+        else:
+            ok = all(doc[t].pos_ == "PROPN" or not doc[t].is_alpha or doc[t].lower_ in cue.region_suffixes
+                     for t in range(s, e)) and (_strong(matches) or not doc[s].is_sent_start)
+        if ok:
+            accepted_keys.add(key)
+            if sure:
+                sure_keys.add(key)
+            pending.append((s, e, key, matches))
+        else:
+            pending.append((s, e, key, []))  # decided below: one sense per report
+    for s, e, key, matches in pending:
+        if not matches:
+            if key not in accepted_keys:
+                continue
+            matches = gaz.lookup_key(key)
+        found[(s, e)] = Found(s, e, key, matches, sure=key in sure_keys)
+        taken.update(range(s, e))
+
+    # NER places the gazetteer does not know: typos, or villages that are not bundled.
+    for ent in doc.ents:
+        if ent.label_ not in PLACE_LABELS or _is_demonym(ent):
+            continue
+        s, e = _trim(ent)
+        if s >= e or any(t in taken for t in range(s, e)):
+            continue
+        if not _capitalised(doc[s]):
+            continue
+        key = fold(doc[s:e].text)
+        found[(s, e)] = Found(s, e, key, [], source="ner", sure=True)
+        taken.update(range(s, e))
+
+    out = sorted(found.values(), key=lambda f: f.start)
+    for f in out:
+        kind, new_end = _cue_after(doc, f.end, cue)
+        before = _cue_before(doc, f.start, cue)
+        f.kind = before or kind
+        if kind == "water" and new_end > f.end and not (new_end < len(doc) and new_end in taken):
+            f.end = new_end
+        if f.key in cue.always_metonymy:
+            f.always_metonymy = cue.always_metonymy[f.key]
+        f.sent = doc[f.start].sent.start
+    for f in out:
+        f.metonymy = _metonymy(doc, f, cue)
+    return out
+
+
+# --------------------------------------------------------------------------- resolution
+def _candidates(f: Found, gaz: Gazetteer) -> tuple[list[Match], bool]:
+    if f.always_metonymy:
+        return gaz.lookup(f.always_metonymy), False
+    if f.matches:
+        return f.matches, False
+    return gaz.fuzzy(f.key), True
+
+
+def _admin1_of(g: Group) -> tuple[str, str] | None:
+    if g.ranked and g.conf >= ANCHOR_MIN:
+        p = g.ranked[0].place
+        if p.feature_code.startswith("ADM1"):
+            return (p.country, p.admin1_code)
+    return None
+
+
+def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
+    groups: dict[tuple[str, str | None], Group] = {}
+    for f in found:
+        gkey = (f.always_metonymy or f.key, f.kind)
+        g = groups.get(gkey)
+        if g is None:
+            matches, typo = _candidates(f, gaz)
+            g = groups[gkey] = Group(f.key, f.kind, matches, typo=typo)
+        g.members.append(f)
+    glist = list(groups.values())
+    for gi, g in enumerate(glist):
+        for f in g.members:
+            f.group = gi
+
+    anchors: list[Anchor] = []
+    for _ in range(RESOLVE_ROUNDS):
+        # Regions named in the report, and those named in the same sentence as each group.
+        region_sents: dict[tuple[str, str], set[int]] = {}
+        for g in glist:
+            a1 = _admin1_of(g)
+            if a1:
+                for f in g.members:
+                    region_sents.setdefault(a1, set()).add(f.sent)
+        for gi, g in enumerate(glist):
+            sents = {f.sent for f in g.members}
+            ctx = Context(
+                kind=g.kind, anchors=anchors, group=gi,
+                admin1_near={a1 for a1, ss in region_sents.items() if ss & sents},
+                admin1_doc=set(region_sents),
+            )
+            g.ranked = score_candidates(g.matches, ctx)
+            g.conf, g.rival = confidence(g.ranked)
+        new_anchors = []
+        for gi, g in enumerate(glist):
+            if not g.ranked or g.conf < ANCHOR_MIN:
+                continue
+            p = g.ranked[0].place
+            if p.is_country or all(f.metonymy for f in g.members):
+                continue
+            new_anchors.append(Anchor(p, doc[g.members[0].start:g.members[0].end].text, gi))
+        if [(a.place.index, a.group) for a in new_anchors] == [(a.place.index, a.group) for a in anchors]:
+            break
+        anchors = new_anchors
+    return glist
+
+
+def _reason(g: Group) -> str:
+    n = len(g.ranked)
+    if g.kind == "water" and not any(c.place.is_water and c.score > 0 for c in g.ranked):
+        return f"a water body ({g.kind} cue) the gazetteer does not hold; {n} same-name places are not it"
+    if not n:
+        return "not in the gazetteer" + (" (no name within the typo distance)" if g.typo else "")
+    best = g.ranked[0]
+    where = f"{best.place.name} ({best.place.admin1 or best.place.country})"
+    rival = f"; next {g.rival.place.name} ({g.rival.place.admin1 or g.rival.place.country}) {g.rival.score:.2f}" \
+        if g.rival else ""
+    cue = f"; cue '{g.kind}'" if g.kind else ""
+    if g.conf < ABSTAIN_BELOW:
+        return f"abstained: best of {n} {where} scores {best.score:.2f}, confidence {g.conf:.2f} < " \
+               f"{ABSTAIN_BELOW:.2f} ({best.why}){rival}{cue}"
+    return f"{where}, best of {n}: {best.why or 'only reading'}{rival}{cue}"
+
+
+def _precision(g: Group, best: Scored) -> int:
+    p = best.place
+    if p.is_settlement and g.kind == "region":
+        return 2  # "the Izium district": around the town
+    return p.geo_precision
+
+
+def find_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
+    """Every place mention of the report, sorted by start; unresolved ones without id or coordinates."""
+    found = recognise(doc, gazetteer)
+    return [m for m, _ in _mentions(doc, found, resolve(doc, found, gazetteer))]
+
+
+def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[PlaceMention, Found]]:
+    """A PlaceMention per found mention worth printing, in the order of `found` (sorted by start)."""
+    out: list[tuple[PlaceMention, Found]] = []
+    for f in found:
+        g = groups[f.group] if f.group >= 0 else None
+        span = doc[f.start:f.end]
+        start, end = span.start_char, span.end_char
+        base = dict(mention=doc.text[start:end], start=start, end=end, metonymy=f.metonymy)
+        if g is None or not g.ranked or g.conf < ABSTAIN_BELOW:
+            if not f.sure:
+                continue  # only the gazetteer thought it a place, and it found no good reading
+            out.append((PlaceMention(**base, candidates=len(g.ranked) if g else 0,
+                                     score=round(g.conf, 3) if g and g.ranked else None,
+                                     reason=_reason(g) if g else "not in the gazetteer"), f))
+            continue
+        best = g.ranked[0]
+        p = best.place
+        out.append((PlaceMention(
+            **base, name=p.name, geonames_id=p.geonames_id, latitude=p.latitude, longitude=p.longitude,
+            country=p.country, admin1=p.admin1, feature_class=p.feature_class, feature_code=p.feature_code,
+            geo_precision=_precision(g, best), score=round(g.conf, 3), candidates=len(g.ranked),
+            reason=("metonymy: stands for the state; " if f.metonymy else "") + _reason(g),
+        ), f))
+    return out
+
+
+def explain(doc: Doc, gazetteer: Gazetteer) -> list[tuple[PlaceMention, list[Scored]]]:
+    """Each mention with its ranked candidates (for `frontwatch geocode`)."""
+    found = recognise(doc, gazetteer)
+    groups = resolve(doc, found, gazetteer)
+    return [(m, groups[f.group].ranked if f.group >= 0 else []) for m, f in _mentions(doc, found, groups)]

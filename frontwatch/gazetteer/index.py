@@ -1,0 +1,168 @@
+"""The loaded gazetteer: places by folded name, with typo-tolerant lookup and admin1 names.
+
+Everything here reads the compiled index (build.py); nothing reloads the GeoNames JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from frontwatch.gazetteer.build import TIER_BARE_REGION, TIER_GENERATED, TIER_NAME, load_or_build
+from frontwatch.gazetteer.names import fold
+
+SETTLEMENT_CLASSES = {"P"}
+REGION_CODES = {"ADM1", "ADM2", "ADM3", "RGN", "PCLI", "PCL", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR"}
+
+
+@dataclass(frozen=True)
+class Place:
+    index: int
+    geonames_id: int | None
+    name: str
+    latitude: float
+    longitude: float
+    country: str
+    admin1_code: str
+    admin1: str | None
+    feature_class: str
+    feature_code: str
+    population: int
+
+    @property
+    def is_settlement(self) -> bool:
+        return self.feature_class == "P"
+
+    @property
+    def is_region(self) -> bool:
+        return self.feature_class in ("A", "L") and not self.is_country
+
+    @property
+    def is_country(self) -> bool:
+        return self.feature_code.startswith("PCL")
+
+    @property
+    def is_water(self) -> bool:
+        return self.feature_class == "H"
+
+    @property
+    def geo_precision(self) -> int:
+        return 1 if self.feature_class in ("P", "S", "T", "H") else 3
+
+
+@dataclass(frozen=True)
+class Match:
+    """A place a name can stand for, and how the name belongs to it."""
+
+    place: Place
+    tier: int            # build.TIER_*: name, alternate, generated transliteration, bare region name
+    distance: int = 0    # edit distance for typo matches
+
+
+class Gazetteer:
+    def __init__(self, index: dict, path: Path | None = None, built: bool = False):
+        self._ix = index
+        self.path = path
+        self.built = built
+        self._keys: dict[str, int | tuple[int, ...]] = index["keys"]
+        self._first_words: dict[str, int] = index["first_words"]
+        self._by_first: dict[str, list[str]] | None = None
+        self._by_id: dict[int, int] | None = None
+
+    # ------------------------------------------------------------------ places
+    def __len__(self) -> int:
+        return len(self._ix["names"])
+
+    def place(self, i: int) -> Place:
+        ix = self._ix
+        cc, code = ix["country"][i], ix["admin1"][i]
+        gid = ix["ids"][i]
+        return Place(i, gid or None, ix["names"][i], ix["lat"][i], ix["lon"][i], cc, code,
+                     ix["admin1_names"].get(f"{cc}.{code}") if code else None,
+                     ix["fclass"][i], ix["fcode"][i], ix["population"][i])
+
+    def by_geonames_id(self, gid: int) -> Place | None:
+        if self._by_id is None:
+            self._by_id = {g: i for i, g in enumerate(self._ix["ids"]) if g}
+        i = self._by_id.get(gid)
+        return self.place(i) if i is not None else None
+
+    def admin1_name(self, country: str, code: str) -> str | None:
+        return self._ix["admin1_names"].get(f"{country}.{code}")
+
+    def admin1_region(self, country: str, code: str) -> Place | None:
+        i = self._ix["admin1_place"].get(f"{country}.{code}")
+        return self.place(i) if i is not None else None
+
+    # ------------------------------------------------------------------ names
+    def max_words(self, first_key: str) -> int:
+        """How many words the longest name starting with this folded word has (1 if none)."""
+        return self._first_words.get(first_key, 1)
+
+    def has_key(self, key: str) -> bool:
+        return key in self._keys
+
+    def lookup_key(self, key: str) -> list[Match]:
+        enc = self._keys.get(key)
+        if enc is None:
+            return []
+        encs = (enc,) if isinstance(enc, int) else enc
+        return [Match(self.place(e >> 2), e & 3) for e in encs]
+
+    def lookup(self, text: str) -> list[Match]:
+        return self.lookup_key(fold(text))
+
+    def fuzzy(self, text: str, limit: int = 20) -> list[Match]:
+        """Names within edit distance 1 (5-7 letters) or 2 (8+ letters); nothing for shorter names."""
+        key = fold(text)
+        n = len(key.replace(" ", ""))
+        if n < 5:
+            return []
+        k = 1 if n <= 7 else 2
+        if self._by_first is None:
+            by: dict[str, list[str]] = {}
+            for name in self._keys:
+                by.setdefault(name[:1], []).append(name)
+            self._by_first = by
+        # A reporter's typo rarely hits the first letter; searching by it keeps this fast.
+        choices = self._by_first.get(key[:1], [])
+        out: list[Match] = []
+        seen: set[int] = set()
+        for name, dist, _ in process.extract(key, choices, scorer=Levenshtein.distance, score_cutoff=k,
+                                             limit=limit):
+            if name == key:
+                continue
+            for m in self.lookup_key(name):
+                if m.place.index not in seen and m.tier in (TIER_NAME, TIER_GENERATED, 1):
+                    seen.add(m.place.index)
+                    out.append(Match(m.place, m.tier, int(dist)))
+        return out
+
+    def info(self) -> dict:
+        ix = self._ix
+        from collections import Counter
+
+        return {
+            "path": str(self.path) if self.path else None,
+            "places": len(ix["names"]),
+            "names": len(self._keys),
+            "countries": len(set(ix["country"])),
+            "by_feature_class": dict(Counter(ix["fclass"])),
+            "top_countries": dict(Counter(ix["country"]).most_common(6)),
+            "admin1_names": len(ix["admin1_names"]),
+        }
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+__all__ = ["Gazetteer", "Match", "Place", "haversine_km", "load_or_build", "TIER_BARE_REGION", "REGION_CODES",
+           "SETTLEMENT_CLASSES"]

@@ -1,0 +1,192 @@
+"""Ranks the places a name can stand for: name match, importance, the report's geography, cues.
+
+Each candidate gets a score in [0, 1]; the mention's confidence is the best score less half the
+best rival's (a place that contains the best one is no rival). Below ABSTAIN_BELOW: no guess.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from frontwatch.gazetteer.build import TIER_BARE_REGION, TIER_GENERATED
+from frontwatch.gazetteer.index import Match, Place, haversine_km
+
+ABSTAIN_BELOW = 0.40
+# A resolved mention lends its place to the report's geography when at least this sure.
+ANCHOR_MIN = 0.50
+# Nearby places support each other: support falls by e every DISTANCE_SCALE_KM.
+DISTANCE_SCALE_KM = 75.0
+# Without any other place in the report, how plausible a place is by country (war reporting).
+COUNTRY_PRIOR = {"UA": 0.5, "RU": 0.35, "BY": 0.35, "MD": 0.35}
+OTHER_COUNTRY_PRIOR = 0.2
+# A cue contradicting a place's kind ("Kharkiv governor" for the city) keeps this share of its score.
+WRONG_KIND = 0.3
+TYPO_NAME_SCORE = {1: 0.6, 2: 0.45}
+ADMIN1_NEAR_SUPPORT = 0.6
+ADMIN1_DOC_SUPPORT = 0.35
+
+
+@dataclass
+class Anchor:
+    """A place the report names with confidence: the geography other mentions are read against."""
+
+    place: Place
+    label: str        # the mention text, for reasons
+    group: int        # resolution group it came from (a group never supports itself)
+
+
+@dataclass
+class Context:
+    kind: str | None = None                     # "region", "settlement", "water" or None
+    anchors: list[Anchor] = field(default_factory=list)
+    admin1_near: set[tuple[str, str]] = field(default_factory=set)   # (country, code) named beside it
+    admin1_doc: set[tuple[str, str]] = field(default_factory=set)    # named anywhere in the report
+    group: int = -1
+
+
+@dataclass
+class Scored:
+    match: Match
+    score: float
+    why: str
+
+    @property
+    def place(self) -> Place:
+        return self.match.place
+
+
+def importance(p: Place) -> float:
+    """How likely a reporter means this place, before any context: size and rank."""
+    if p.is_country:
+        return 1.0
+    if p.feature_code.startswith("ADM1"):
+        return 0.8
+    if p.feature_class in ("A", "L"):
+        return 0.7
+    imp = min(1.0, max(0.05, (math.log10(p.population + 1) - 3.0) / 3.5))
+    if p.feature_code == "PPLC":
+        imp = max(imp, 0.9)
+    elif p.feature_code == "PPLA":
+        imp = max(imp, 0.6)
+    elif p.feature_code == "PPLA2":
+        imp = max(imp, 0.35)
+    return imp
+
+
+def _name_score(m: Match, kind: str | None) -> float:
+    if m.distance:
+        return TYPO_NAME_SCORE.get(m.distance, 0.3)
+    if m.tier == TIER_BARE_REGION:
+        # "Kharkiv" alone is the city; with a region cue it is the oblast.
+        return 1.0 if kind == "region" else 0.6
+    if m.tier == TIER_GENERATED:
+        return 0.9
+    return 1.0
+
+
+def _geo(p: Place, ctx: Context) -> tuple[float, str]:
+    """Support from the report's geography, with the reason in words."""
+    a1 = (p.country, p.admin1_code)
+    best, why = 0.0, ""
+    anchors = [a for a in ctx.anchors if a.group != ctx.group]
+    if p.is_country:
+        return 1.0, ""
+    if p.is_region:
+        if any(a.place.country == p.country and a.place.admin1_code == p.admin1_code and p.admin1_code
+               for a in anchors):
+            return 1.0, "contains other places named"
+        return 0.5, ""
+    if a1 in ctx.admin1_near:
+        # A region is large: naming it beside a place counts less than a town named 20 km away.
+        best, why = ADMIN1_NEAR_SUPPORT, f"in {p.admin1 or p.admin1_code} named beside it"
+    elif a1 in ctx.admin1_doc:
+        best, why = ADMIN1_DOC_SUPPORT, f"in {p.admin1 or p.admin1_code} named in the report"
+    for a in anchors:
+        ap = a.place
+        if ap.is_country:
+            continue
+        if ap.is_region:
+            if ap.feature_code == "RGN":
+                s = 0.6 * math.exp(-haversine_km(p.latitude, p.longitude, ap.latitude, ap.longitude) / 150.0)
+                if s > best:
+                    best, why = s, f"near {a.label}"
+            continue
+        d = haversine_km(p.latitude, p.longitude, ap.latitude, ap.longitude)
+        s = math.exp(-d / DISTANCE_SCALE_KM)
+        if s > best:
+            best, why = s, f"{d:.0f} km from {a.label}"
+    if not any(not a.place.is_country for a in anchors) and best < 0.5:
+        prior = COUNTRY_PRIOR.get(p.country, OTHER_COUNTRY_PRIOR)
+        if prior > best:
+            best, why = prior, f"no other place to go by; {p.country} prior"
+    return best, why
+
+
+def _kind_factor(p: Place, kind: str | None, has_region: bool, has_water: bool) -> float:
+    if kind == "water":
+        return 1.0 if p.is_water else 0.0
+    if kind == "region":
+        # "the Izium district" has no region of its own: the town stands for it.
+        return 1.0 if (p.is_region or not has_region) else WRONG_KIND
+    if kind == "settlement":
+        return 1.0 if p.is_settlement else WRONG_KIND
+    if p.is_water and not has_water:
+        return 0.5
+    return 1.0
+
+
+def score_candidates(matches: list[Match], ctx: Context) -> list[Scored]:
+    """Every candidate scored and sorted best first."""
+    has_region = any(m.place.is_region for m in matches)
+    has_water = any(m.place.is_water for m in matches)
+    out: list[Scored] = []
+    for m in matches:
+        p = m.place
+        n = _name_score(m, ctx.kind)
+        imp = importance(p)
+        geo, geo_why = _geo(p, ctx)
+        k = _kind_factor(p, ctx.kind, has_region, has_water)
+        s = n * (imp + (1.0 - imp) * geo) * k
+        bits = []
+        if m.distance:
+            bits.append(f"typo (edit distance {m.distance})")
+        elif m.tier == TIER_GENERATED:
+            bits.append("transliterated name")
+        if p.population:
+            bits.append(f"pop {p.population:,}")
+        if geo_why:
+            bits.append(geo_why)
+        if k < 1.0:
+            bits.append(f"kind does not fit the cue '{ctx.kind}'")
+        out.append(Scored(m, round(s, 4), ", ".join(bits)))
+    out.sort(key=lambda c: (-c.score, -c.place.population, c.place.index))
+    return out
+
+
+def nested(a: Place, b: Place) -> bool:
+    """One place contains the other (a region and a place in it): not rival readings of a name."""
+    if a.country != b.country:
+        return False
+    if a.is_country or b.is_country:
+        return True
+    if a.is_region != b.is_region and a.admin1_code and a.admin1_code == b.admin1_code:
+        return True
+    return False
+
+
+def _same_referent(a: Scored, b: Scored) -> bool:
+    """A place and the region named after it ("Moscow", "Moscow Oblast") read the same words."""
+    if a.place.country != b.place.country:
+        return False
+    return TIER_BARE_REGION in (a.match.tier, b.match.tier) and a.place.is_region != b.place.is_region
+
+
+def confidence(ranked: list[Scored]) -> tuple[float, Scored | None]:
+    """The best candidate's confidence: its score less half the best rival's."""
+    if not ranked:
+        return 0.0, None
+    best = ranked[0]
+    rival = next((c for c in ranked[1:] if not nested(best.place, c.place) and not _same_referent(best, c)), None)
+    conf = best.score - (0.5 * rival.score if rival else 0.0)
+    return max(0.0, round(conf, 4)), rival
