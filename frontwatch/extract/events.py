@@ -484,7 +484,6 @@ def _events_of_hit(
     args = _arg_places(hit, index, allow_to, trigger_ids)
     if rule.tight:
         args = [(ref, path) for ref, path in args if _tight_path(path)]
-    args = [(ref, path) for ref, path in args if ref.mention.resolved or not ref.mention.candidates]
     attribution = attributor.attribute(t)
     direct = bool(args)
     if not args:
