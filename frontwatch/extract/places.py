@@ -304,6 +304,19 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         found[(s, e)] = Found(s, e, key, matches, sure=key in sure_keys)
         taken.update(range(s, e))
 
+    # Seats of government standing for it ("the Kremlin said"): always metonymy, placed at the seat.
+    for t in doc:
+        if t.i in taken or not _capitalised(t):
+            continue
+        for n in (2, 1):
+            if t.i + n > len(doc):
+                continue
+            key = fold(doc[t.i:t.i + n].text)
+            if key in cue.always_metonymy and not any(x in taken for x in range(t.i, t.i + n)):
+                found[(t.i, t.i + n)] = Found(t.i, t.i + n, key, gaz.lookup(cue.always_metonymy[key]), sure=True)
+                taken.update(range(t.i, t.i + n))
+                break
+
     # NER places the gazetteer does not know: typos, or villages that are not bundled.
     for ent in doc.ents:
         if ent.label_ not in PLACE_LABELS or _is_demonym(ent):

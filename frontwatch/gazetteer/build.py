@@ -280,7 +280,7 @@ def _imported(b: _Builder) -> None:
     for f in sorted(d.glob("admin1-*.tsv.gz")):
         for row in _tsv(f):
             code, name, gid = row[0], row[1], int(row[2] or 0)
-            b.admin1_names[code] = name
+            b.admin1_names.setdefault(code, name)  # the curated short name ("Belgorod") stays
             i = b.admin1_place.get(code)
             if i is not None and gid and b.fcode[i] == "ADM1" and not b.ids[i]:
                 b.ids[i] = gid
@@ -293,6 +293,14 @@ def _imported(b: _Builder) -> None:
         for row in _tsv(f):
             gid, name, lat, lon, fclass, fcode, cc, a1, pop, alts = row[:10]
             g = int(gid)
+            region = b.admin1_place.get(f"{cc}.{a1}") if fcode == "ADM1" else None
+            if region is not None and b.fcode[region] == "ADM1":
+                # The dump's own record of a curated region: it brings the real id and names.
+                if not b.ids[region]:
+                    b.ids[region] = g
+                    b.by_id[g] = region
+                b.names_for(region, name, [a for a in alts.split(",") if a] + extra_names.pop(g, []), True)
+                continue
             i = b.add(g, name, float(lat), float(lon), cc, a1, fclass, fcode, int(pop or 0))
             alternates = [a for a in alts.split(",") if a] + extra_names.pop(g, [])
             b.names[i] = b.names_for(i, name, alternates, True)

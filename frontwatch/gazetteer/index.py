@@ -61,6 +61,7 @@ class Match:
     place: Place
     tier: int            # build.TIER_*: name, alternate, generated transliteration, bare region name
     distance: int = 0    # edit distance for typo matches
+    key: str = ""        # the folded name as written, for typo matches
 
 
 class Gazetteer:
@@ -139,7 +140,7 @@ class Gazetteer:
             for m in self.lookup_key(name):
                 if m.place.index not in seen and m.tier in (TIER_NAME, TIER_GENERATED, 1):
                     seen.add(m.place.index)
-                    out.append(Match(m.place, m.tier, int(dist)))
+                    out.append(Match(m.place, m.tier, int(dist), key))
         return out
 
     def info(self) -> dict:

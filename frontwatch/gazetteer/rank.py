@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from frontwatch.gazetteer.build import TIER_BARE_REGION, TIER_GENERATED
+from frontwatch.gazetteer.build import TIER_ALT, TIER_BARE_REGION, TIER_GENERATED
 from frontwatch.gazetteer.index import Match, Place, haversine_km
 
 ABSTAIN_BELOW = 0.40
@@ -22,7 +22,8 @@ COUNTRY_PRIOR = {"UA": 0.5, "RU": 0.35, "BY": 0.35, "MD": 0.35}
 OTHER_COUNTRY_PRIOR = 0.2
 # A cue contradicting a place's kind ("Kharkiv governor" for the city) keeps this share of its score.
 WRONG_KIND = 0.3
-TYPO_NAME_SCORE = {1: 0.6, 2: 0.45}
+TYPO_PER_LETTER = 3.0
+ALT_NAME_SCORE = 0.85
 ADMIN1_NEAR_SUPPORT = 0.6
 ADMIN1_DOC_SUPPORT = 0.35
 
@@ -76,12 +77,17 @@ def importance(p: Place) -> float:
 
 def _name_score(m: Match, kind: str | None) -> float:
     if m.distance:
-        return TYPO_NAME_SCORE.get(m.distance, 0.3)
+        # One wrong letter in a long name is a typo; in a short one it may be another name.
+        length = max(1, len(m.key or m.place.name))
+        return max(0.2, 1.0 - TYPO_PER_LETTER * m.distance / length)
     if m.tier == TIER_BARE_REGION:
         # "Kharkiv" alone is the city; with a region cue it is the oblast.
         return 1.0 if kind == "region" else 0.6
     if m.tier == TIER_GENERATED:
-        return 0.9
+        return 0.8
+    if m.tier == TIER_ALT:
+        # Another place's own name beats a name this one has only as an alternate (often former).
+        return ALT_NAME_SCORE
     return 1.0
 
 
@@ -116,7 +122,8 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
         s = math.exp(-d / DISTANCE_SCALE_KM)
         if s > best:
             best, why = s, f"{d:.0f} km from {a.label}"
-    if not any(not a.place.is_country for a in anchors) and best < 0.5:
+    # Without a settlement to measure from, the report's country is all there is to go by.
+    if not any(a.place.is_settlement for a in anchors):
         prior = COUNTRY_PRIOR.get(p.country, OTHER_COUNTRY_PRIOR)
         if prior > best:
             best, why = prior, f"no other place to go by; {p.country} prior"
