@@ -21,7 +21,8 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "extract"
 _SKIP = {"'s", "’s", "the", "a", "an", "'", "’", "‘", ",", ".", "-", "(", ")", '"', "“", "”", "s"}
 _FOLD = {"defense": "defence", "ukraine's": "ukraine", "russia's": "russia", "ukrainian's": "ukrainian"}
 _PRONOUNS = {"he", "she", "they", "it", "we", "i"}
-_QUOTE_LEMMAS = {"quote", "cite"}
+_QUOTE_LEMMAS = {"quote"}
+_SIDES = {"UA", "RU", "neutral"}
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,8 @@ class Attributor:
             spec = table.generic[generic_key]
             if generic_key in ("governor", "mayor", "administrator", "head"):
                 side = self.country_at(head.i) or spec.get("default_side")
+                if side not in ("UA", "RU"):
+                    side = None
             else:
                 side = spec.get("default_side")
         if head.ent_type_ in ("ORG",) and side is None:
@@ -203,7 +206,7 @@ class Attributor:
             text = _np_text(ent_tokens) or head.text
         else:
             text = _np_text(tokens[:8])
-        return Speaker(text or None, side, person, ids)
+        return Speaker(text or None, side if side in _SIDES else None, person, ids)
 
     def speaker_of(self, verb: Token) -> Speaker | None:
         if verb.lemma_.lower() in _QUOTE_LEMMAS:

@@ -192,8 +192,8 @@ def resolve(text: str, report_date: dt.date) -> When | None:
             return when
     if (m := _YEAR.search(s)) and len(words) <= 3:
         year = int(m[0])
-        if year > rd.year:
-            return None
+        if year > rd.year or year < rd.year - 80:
+            return None  # "Metalist 1925" is a name, not a date
         return When(dt.date(year, 1, 1), min(rd, dt.date(year, 12, 31)), 3, text)
     return None
 
