@@ -13,10 +13,10 @@ from markupsafe import Markup
 from frontwatch.report.data import style
 
 
-def timeline_svg(per_day: list[dict[str, Any]], width: int = 760, height: int = 220) -> Markup:
+def timeline_svg(per_day: list[dict[str, Any]], width: int = 760, height: int = 230) -> Markup:
     """Stacked bars of events per day (by group) with a fatalities line on its own axis."""
     groups = style()["groups"]
-    left, right, top, bottom = 40, 44, 12, 44
+    left, right, top, bottom = 40, 44, 12, 52
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(per_day), 1)
     max_events = max([sum(d["groups"].values()) for d in per_day] + [1])
@@ -27,6 +27,8 @@ def timeline_svg(per_day: list[dict[str, Any]], width: int = 760, height: int = 
         f'width="100%" role="img" aria-label="events per day by kind, and fatalities">',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
         f'<text x="{left - 6}" y="{top + 8}" text-anchor="end" font-size="10">{max_events}</text>',
+        f'<text x="{left - 6}" y="{top + 20}" text-anchor="end" font-size="9" fill="#666">events</text>',
+        f'<text x="{left + plot_w + 6}" y="{top + 20}" font-size="9" fill="#666">killed</text>',
         f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end" font-size="10">0</text>',
         f'<text x="{left + plot_w + 6}" y="{top + 8}" font-size="10" fill="#111">{max_fat}</text>',
         f'<text x="{left + plot_w + 6}" y="{top + plot_h + 0}" font-size="10" fill="#111">0</text>',
@@ -61,14 +63,19 @@ def timeline_svg(per_day: list[dict[str, Any]], width: int = 760, height: int = 
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#111">'
                 f'<title>{escape(d["day"])}: {d["fatalities"]} killed</title></circle>'
             )
-    # Legend below the axis.
-    lx = left
-    ly = height - 10
-    for gs in groups.values():
-        parts.append(f'<rect x="{lx}" y="{ly - 8}" width="10" height="10" fill="{escape(gs["colour"])}"/>')
-        parts.append(f'<text x="{lx + 13}" y="{ly + 1}" font-size="10">{escape(gs["label"])}</text>')
-        lx += 18 + 6 * len(gs["label"])
-    parts.append(f'<line x1="{lx}" y1="{ly - 3}" x2="{lx + 16}" y2="{ly - 3}" stroke="#111" stroke-dasharray="4 2"/>')
-    parts.append(f'<text x="{lx + 20}" y="{ly + 1}" font-size="10">fatalities (right axis)</text>')
+    # Legend below the axis, wrapping onto a second row when the labels do not fit.
+    items = [(gs["colour"], gs["label"], "rect") for gs in groups.values()] + [("#111", "fatalities (right axis)", "line")]
+    lx, ly = left, height - 22
+    for colour, text, mark in items:
+        w = 20 + 6 * len(text)
+        if lx + w > width:
+            lx, ly = left, ly + 14
+        if mark == "rect":
+            parts.append(f'<rect x="{lx}" y="{ly - 8}" width="10" height="10" fill="{escape(colour)}"/>')
+        else:
+            parts.append(f'<line x1="{lx - 4}" y1="{ly - 3}" x2="{lx + 10}" y2="{ly - 3}" stroke="{escape(colour)}" '
+                         f'stroke-dasharray="4 2"/>')
+        parts.append(f'<text x="{lx + 13}" y="{ly + 1}" font-size="10">{escape(text)}</text>')
+        lx += w
     parts.append("</svg>")
     return Markup("".join(parts))

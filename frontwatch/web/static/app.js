@@ -51,7 +51,13 @@
     (ev.claims || []).forEach(function (cl) {
       var row = el("div", "claim");
       row.appendChild(el("b", null, cl.claimant || "Unnamed source"));
-      if (cl.side) { row.appendChild(document.createTextNode(" ")); row.appendChild(el("span", "side", cl.side)); }
+      if (cl.side) {
+        var badge = el("span", "side", cl.side);
+        var st = state.style.controllers[cl.side];
+        if (st) badge.style.background = st.colour;
+        row.appendChild(document.createTextNode(" "));
+        row.appendChild(badge);
+      }
       var via = cl.via && cl.via.length ? " via " + cl.via.join(", ") : "";
       row.appendChild(document.createTextNode(" · " + cl.stance + via));
       if (cl.quote) row.appendChild(el("q", null, " " + cl.quote));

@@ -128,8 +128,8 @@
 
   function fitTo(map, states) {
     var pts = states.filter(function (s) { return s.latitude != null; }).map(function (s) { return [s.latitude, s.longitude]; });
-    if (pts.length > 1) map.fitBounds(pts, { padding: [40, 40], maxZoom: 9 });
-    else if (pts.length === 1) map.setView(pts[0], 9);
+    if (pts.length > 1) map.fitBounds(pts, { padding: [40, 40], maxZoom: 8 });
+    else if (pts.length === 1) map.setView(pts[0], 8);
   }
 
   global.FW = { el: el, safeHref: safeHref, baseMap: baseMap, placeLayer: placeLayer, eventLayer: eventLayer, legend: legend, fitTo: fitTo };
