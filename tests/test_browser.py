@@ -43,7 +43,6 @@ def need_pipeline() -> None:
     """Skip (fail in CI) while the extraction pipeline's parts are not all installed."""
     try:
         from frontwatch.extract.places import find_places  # noqa: F401
-
         from frontwatch.gazetteer import get_gazetteer  # noqa: F401
         from frontwatch.ingest import make_report, read_reports  # noqa: F401
     except ImportError as exc:
@@ -168,3 +167,27 @@ def test_izium_held_by_ukraine_on_2022_09_11_with_yermak_in_evidence(browser, tm
         page.screenshot(path=str(ARTIFACTS / "webmap-izium-2022-09-11.png"))
         assert errors == [] and dialogs == []
         page.close()
+
+
+def test_report_page_runs_offline_and_keeps_hostile_text_inert(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    from test_report_render import SCRIPT, build_war_store
+
+    from frontwatch.report.render import write_report
+
+    with build_war_store(tmp_path / "war.db") as store:
+        html_path, _ = write_report(store, dt.date(2022, 9, 11), tmp_path / "out")
+    page = browser.new_page()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(html_path.as_uri())
+    page.locator('.fw-place[data-name="Izium"][data-controller="UA"]').wait_for(timeout=10_000)
+    assert SCRIPT in page.locator("body").inner_text()
+    assert dialogs == [] and errors == []
+    assert [u for u in requests if not u.startswith("file:")] == []  # nothing fetched from the network
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-war-store.png"), full_page=True)
+    page.close()
