@@ -264,7 +264,11 @@ def gather_situation(store: Store, on: dt.date, chart_days: int = 30) -> Situati
     cards = Cards(store)
     states = control_on(store, on)
     changes = control_changes(store, previous, on)
+    state_by_id = {place_key(s.geonames_id, s.place): s for s in states}
     for c in changes:
+        st = state_by_id.get(c["id"])
+        if not c["disputed_by"] and st is not None and st.controller == c["to"]:
+            c["disputed_by"] = list(st.disputed_by)  # what speaks against the new state, as of `on`
         c["evidence_cards"] = cards.cards(c["evidence"])
         c["disputed_cards"] = cards.cards(c["disputed_by"])
 
