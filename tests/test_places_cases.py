@@ -3,6 +3,8 @@ typos and abstention, each in a short sentence written for frontwatch (not from 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from frontwatch.extract.places import find_places
@@ -143,3 +145,30 @@ def test_mentions_sorted_and_offsets_right(gaz: Gazetteer) -> None:
     found = places(text, gaz)
     assert [m.start for m in found] == sorted(m.start for m in found)
     assert all(text[m.start:m.end] == m.mention for m in found)
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def test_dev_gold_place_accuracy(gaz: Gazetteer) -> None:
+    """Place accuracy over the shared dev gold, by the eval's rules (skips without ../shared)."""
+    import json
+    import re
+
+    from frontwatch.eval import ReportScore, score_places
+
+    gold_dir = SHARED / "gold" / "dev"
+    if not gold_dir.is_dir():
+        pytest.skip("no ../shared/gold/dev")
+    right = total = 0
+    problems: list[str] = []
+    for gf in sorted(gold_dir.glob("*.gold.json")):
+        gold = json.loads(gf.read_text(encoding="utf-8"))
+        raw = (SHARED / gold["report"]).read_text(encoding="utf-8").lstrip()
+        body = re.sub(r"^date \d{4}-\d{2}-\d{2}[ \t]*\n?", "", raw)
+        body = re.sub(r"^(?:(?:source|url|title) [^\n]*\n)+", "", body)
+        s = ReportScore(name=gf.name)
+        score_places(gold["places"], places(body, gaz), s)
+        right, total = right + s.places_right, total + s.places_total
+        problems += s.problems
+    assert total and right / total >= 0.95, problems
