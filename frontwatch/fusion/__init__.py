@@ -23,8 +23,8 @@ from frontwatch.fusion.timeline import (
     Assertion,
     PlaceInfo,
     Segment,
+    _place_infos,
     assertion_of,
-    collect,
     control_timeline,
     live_segments,
     place_of,
@@ -165,7 +165,7 @@ def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> di
     clusters = _clusters_per_place(store, per_place_events)
     out: dict[str, tuple[PlaceInfo, list[Segment]]] = {}
     all_events = [ev for evs in per_place_events.values() for ev in evs]
-    infos, _ = collect(all_events, {}, ())
+    infos = _place_infos(all_events)
     base_by_place: dict[str, list[Assertion]] = {}
     if baseline:
         from frontwatch.fusion.timeline import baseline_assertions

@@ -67,7 +67,7 @@ def _role(a: Assertion, run: Run, on: dt.date, superseded_before: dt.date) -> st
     if a.baseline and a.t >= run.since and run.baseline:
         return "SETS the verdict (baseline)"
     if a.event_id and a.event_id in run.evidence:
-        return "SUPPORTS the verdict"
+        return "MAKES IT CONTESTED" if run.controller == "contested" else "SUPPORTS the verdict"
     if a.clash:
         return "lowers confidence (fighting is not a change of hands)"
     if a.outcome == "contested" and a.side == run.controller:
@@ -93,9 +93,21 @@ def what_would_change(run: Run) -> str:
             "neutral confirmation, or (failing those) a newer one-party claim about a later date — would settle it.")
 
 
+def _uncounted_reason(ev: Event) -> str:
+    if ev.location.geo_precision == 2 and ev.control is None:
+        return "it is about the area near the town, not the town itself"
+    if ev.control is None or ev.control.to is None:
+        return "it does not say which side holds the town"
+    if ev.kind == "armed_clash":
+        return "fighting near a town does not change who holds it"
+    return "it does not bear on control"
+
+
 def explain_place(place: PlaceInfo, assertions: Sequence[Assertion], events: Mapping[str, Event],
-                  outlets: Mapping[str, tuple[str | None, dt.date | None]], on: dt.date) -> str:
-    """The explanation for one place from its assertions (pure)."""
+                  outlets: Mapping[str, tuple[str | None, dt.date | None]], on: dt.date,
+                  uncounted: Sequence[Event] = ()) -> str:
+    """The explanation for one place from its assertions (pure); `uncounted` are events about the
+    place of the control kinds that say nothing about its controller (told, with why)."""
     segs = live_segments(assertions)
     seg: Segment | None = state_at(segs, on)
     gid = f" (GeoNames {place.geonames_id})" if place.geonames_id else ""
@@ -134,6 +146,16 @@ def explain_place(place: PlaceInfo, assertions: Sequence[Assertion], events: Map
             if quote:
                 lines.append(f"   “{' '.join(quote.split())}”")
         lines.append(f"   → {_role(a, run, on, run.since)}.")
+    skipped = [ev for ev in uncounted if ev.report_date <= on]
+    if skipped:
+        lines.append("")
+        lines.append("Also reported, but not counted:")
+        for ev in skipped:
+            who = ", ".join(f"{c.claimant or 'unnamed'} ({c.stance})" for c in ev.claims) or "the report"
+            outlet, rdate = outlets.get(ev.report_id, (None, ev.report_date))
+            lines.append(f"- {KIND_WORDS.get(ev.kind, ev.kind)} per {who} [{outlet or 'an unnamed outlet'}, "
+                         f"{rdate}]: “{' '.join(ev.evidence[0].text.split())}” — not counted: "
+                         f"{_uncounted_reason(ev)}.")
     hist = [a for a in assertions if a.historical and a.known <= on]
     if hist:
         lines.append("")
@@ -187,5 +209,7 @@ def explain_from_store(store, place: str, on: dt.date) -> str:  # noqa: ANN001
         for rid in {ev.report_id for ev in evs}:
             rep = store.get_report(rid)
             outlets[rid] = (rep.source if rep else None, rep.date if rep else None)
-        out.append(explain_place(info, assertions, {ev.event_id: ev for ev in evs}, outlets, on))
+        counted = {a.event_id for a in assertions}
+        uncounted = [ev for ev in evs if ev.event_id not in counted and not ev.historical]
+        out.append(explain_place(info, assertions, {ev.event_id: ev for ev in evs}, outlets, on, uncounted))
     return "\n".join(out)

@@ -24,9 +24,10 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 def normalise_text(text: str) -> list[str]:
     """Words of a text, folded: case, accents, quotes and punctuation never make two copies differ."""
-    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return [w for w in _NON_WORD.split(text) if w]
+    text = text.translate(_QUOTES)
+    if not text.isascii():  # accents only exist outside ASCII: skip the slow path for plain text
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return [w for w in _NON_WORD.split(text.casefold()) if w]
 
 
 def shingles(text: str, k: int | None = None) -> set[str]:
@@ -96,6 +97,7 @@ def _alias_map() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def claimant_key(name: str) -> str:
     """One key per speaker: "Russia's defence ministry" and "the Russian Ministry of Defence" agree."""
     folded = _fold_name(name)

@@ -41,6 +41,7 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from frontwatch.fusion.config import rules
@@ -49,6 +50,30 @@ from frontwatch.model import ControlState, Event, Location
 
 Outcome = Literal["UA", "RU", "contested"]
 _OTHER = {"UA": "RU", "RU": "UA"}
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The rules' values that the hot loops read, looked up once."""
+
+    prefixes: tuple[str, ...]
+    establishing: frozenset[str]
+    over_denial: frozenset[str]
+    denial_penalty: float
+    clash_penalty: float
+    weak_cap: float
+    contested_cap: float
+    max_confidence: float
+    weak_against_established: str
+
+
+@lru_cache(maxsize=1)
+def _settings() -> _Settings:
+    r = rules()
+    return _Settings(tuple(r["settlement_feature_prefixes"]), frozenset(r["establishing"]),
+                     frozenset(r["strong_over_denial"]), float(r["denial_penalty"]),
+                     float(r["armed_clash"]["penalty"]), float(r["weak_cap"]), float(r["contested_cap"]),
+                     float(r["max_confidence"]), str(r["weak_claim_against_established"]))
 
 
 # --- places -------------------------------------------------------------------------------
@@ -76,24 +101,38 @@ def place_key(gid: int | None, lat: float | None, lon: float | None, name: str |
 
 def settlement_precision(loc: Location) -> int | None:
     """1 when the location is a settlement, 2 when only near one, None when not a settlement."""
-    if loc.geo_precision == 3:
+    return _precision(loc.geo_precision, loc.feature_code, loc.latitude, loc.geonames_id, loc.name)
+
+
+@lru_cache(maxsize=65536)
+def _precision(geo_precision: int | None, feature_code: str | None, lat: float | None, gid: int | None,
+               name: str | None) -> int | None:
+    if geo_precision == 3:
         return None
-    if loc.feature_code:
-        prefixes = tuple(rules()["settlement_feature_prefixes"])
-        if not loc.feature_code.upper().startswith(prefixes):
-            return None
-    if loc.geo_precision is None and loc.latitude is None and loc.geonames_id is None:
-        return None  # unresolved and of unknown kind: could be a region
-    return 2 if loc.geo_precision == 2 else 1
+    if feature_code and not feature_code.upper().startswith(_settings().prefixes):
+        return None
+    if geo_precision is None and lat is None and gid is None and not name:
+        return None
+    # A name-only place (a village the gazetteer lacks) counts: the extractor emits those only for a
+    # trigger's own argument, and its key is the folded name.
+    return 2 if geo_precision == 2 else 1
 
 
 def place_of(loc: Location) -> PlaceInfo | None:
-    if settlement_precision(loc) is None:
+    return _place_of(loc.geo_precision, loc.feature_code, loc.latitude, loc.longitude, loc.geonames_id, loc.name,
+                     loc.mention)
+
+
+@lru_cache(maxsize=65536)
+def _place_of(geo_precision: int | None, feature_code: str | None, lat: float | None, lon: float | None,
+              gid: int | None, name: str | None, mention: str | None) -> PlaceInfo | None:
+    # Cached: the same place recurs in thousands of events and this runs several times for each.
+    if _precision(geo_precision, feature_code, lat, gid, name or mention) is None:
         return None
-    key = place_key(loc.geonames_id, loc.latitude, loc.longitude, loc.name or loc.mention)
+    key = place_key(gid, lat, lon, name or mention)
     if key is None:
         return None
-    return PlaceInfo(key, loc.name or loc.mention or key, loc.geonames_id, loc.latitude, loc.longitude)
+    return PlaceInfo(key, name or mention or key, gid, lat, lon)
 
 
 # --- voices and assertions ----------------------------------------------------------------
@@ -212,16 +251,16 @@ class Run:
     baseline: bool = False
 
     def confidence(self) -> float:
-        cfg = rules()
+        cfg = _settings()
         miss = 1.0
         for w in self.sources.values():
             miss *= 1.0 - w
         conf = 1.0 - miss
         if self.controller == "contested":
-            conf = min(conf, float(cfg["contested_cap"]))
+            conf = min(conf, cfg.contested_cap)
         elif not self.established:
-            conf = min(conf, float(cfg["weak_cap"]))
-        conf = min(conf * self.penalty, float(cfg["max_confidence"]))
+            conf = min(conf, cfg.weak_cap)
+        conf = min(conf * self.penalty, cfg.max_confidence)
         return round(max(conf, 0.01), 2)
 
 
@@ -262,9 +301,9 @@ def _strong(assertions: Iterable[Assertion], kinds: Sequence[str]) -> bool:
 
 def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     """What the evidence of one effective day says, given the state before it (rule 6)."""
-    cfg = rules()
-    establishing = cfg["establishing"]
-    over_denial = cfg["strong_over_denial"]
+    cfg = _settings()
+    establishing = cfg.establishing
+    over_denial = cfg.over_denial
     penalty = 1.0
     base = [a for a in group if a.baseline]
     if base:  # the analyst's map is authoritative on its own date
@@ -273,7 +312,7 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     den: dict[str, list[Assertion]] = {"UA": [], "RU": [], "contested": []}
     for a in group:
         if a.clash:
-            penalty *= float(cfg["armed_clash"]["penalty"])
+            penalty *= cfg.clash_penalty
             continue
         # Entering or half-taking a place one already holds is no news of a contest.
         if a.outcome == "contested" and prev is not None and a.side is not None and prev.controller == a.side:
@@ -292,7 +331,7 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
         if ua != ru:
             win, lose = ("UA", "RU") if ua else ("RU", "UA")
             return GroupVerdict(win, tuple(sup[win]), tuple(sup[lose] + den[win]), voices(sup[win]),
-                                penalty * float(cfg["denial_penalty"]))
+                                penalty * cfg.denial_penalty)
         return GroupVerdict("contested", tuple(sup["UA"] + sup["contested"]), tuple(sup["RU"] + den["UA"] + den["RU"]),
                             voices(sup["UA"] + sup["RU"] + sup["contested"]), penalty)
     if len(full) == 1:
@@ -300,7 +339,7 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
         if den[o]:
             if _strong(sup[o], over_denial):
                 return GroupVerdict(o, tuple(sup[o]), tuple(den[o]), voices(sup[o]),
-                                    penalty * float(cfg["denial_penalty"]))
+                                    penalty * cfg.denial_penalty)
             return GroupVerdict("contested", tuple(sup[o] + sup["contested"]), tuple(den[o]),
                                 voices(sup[o] + sup["contested"]), penalty)
         if sup["contested"] and not _strong(sup[o], establishing):
@@ -314,21 +353,21 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     if prev is not None and prev.controller in ("UA", "RU") and den[prev.controller]:
         if prev.strong_over_denial:
             return GroupVerdict(prev.controller, (), tuple(den[prev.controller]), (),
-                                penalty * float(cfg["denial_penalty"]))
+                                penalty * cfg.denial_penalty)
         return GroupVerdict("contested", (), tuple(den[prev.controller]), (), penalty, inherit=True)
     return GroupVerdict(None, penalty=penalty)
 
 
 def step(prev: Run | None, t: dt.date, group: Sequence[Assertion]) -> Run | None:
     """The state after one more day of evidence (rule 7)."""
-    cfg = rules()
+    cfg = _settings()
     v = decide_group(group, prev)
     if v.outcome is None:
         if prev is not None and v.penalty != 1.0:
             return replace(prev, penalty=prev.penalty * v.penalty)
         return prev
-    establishing = cfg["establishing"]
-    over = cfg["strong_over_denial"]
+    establishing = cfg.establishing
+    over = cfg.over_denial
     est = any(x.category in establishing for x in v.voices)
     sod = any(x.category in over for x in v.voices)
     is_baseline = any(a.baseline for a in v.support)
@@ -338,7 +377,7 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion]) -> Run | None
                        evidence=_merge_ids(prev.evidence, _ids(v.support)),
                        disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty)
     if (prev is not None and v.outcome in ("UA", "RU") and prev.controller == _OTHER[v.outcome] and prev.established
-            and not est and not is_baseline and cfg["weak_claim_against_established"] == "contested"):
+            and not est and not is_baseline and cfg.weak_against_established == "contested"):
         return Run("contested", t, _sources(v.voices, prev.sources), False, False, prev.evidence,
                    _ids(v.support), prev.penalty * v.penalty)
     if v.inherit and prev is not None:

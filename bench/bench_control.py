@@ -1,0 +1,143 @@
+"""Benchmark: `control --on` over 100,000 stored events about ~2,000 settlements.
+
+Builds a temporary SQLite store from synthetic reports (some syndicated copies), then times
+control_on cold (cache rebuilt from the events), warm (cached) and after one new report
+(incremental), next to a bare SELECT of every event's JSON in the same process.
+Usage: .venv/bin/python bench/bench_control.py [--events N] [--places N] [--keep DB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from frontwatch.model import (
+    Claim,
+    ControlChange,
+    Event,
+    Evidence,
+    Extraction,
+    Location,
+    Report,
+    kind_to_acled,
+)
+
+START = dt.date(2022, 2, 24)
+CLAIMANTS = [("Russia's defence ministry", "RU"), ("Igor Konashenkov", "RU"), ("Hanna Malyar", "UA"),
+             ("Ukraine's general staff", "UA"), ("Volodymyr Zelenskiy", "UA"), ("ISW", "neutral"), (None, None)]
+OUTLETS = ["Reuters", "AP", "AFP", "BBC", "Kyiv Independent", "TASS", "RIA Novosti", "Ukrinform", "Meduza", "CNN"]
+WORDS = ["troops", "forces", "village", "town", "front", "line", "artillery", "positions", "advance", "retreat", "river", "bridge", "road", "officials", "said", "reported", "according", "ministry", "defence", "army", "brigade", "assault", "counteroffensive"]
+
+
+def make_extraction(i: int, rng: random.Random, places: list[tuple[str, int, float, float]], per_report: int,
+                    texts: list[str]) -> Extraction:
+    day = START + dt.timedelta(days=rng.randrange(365))
+    if texts and rng.random() < 0.1:  # a syndicated copy of an earlier story
+        text = texts[rng.randrange(len(texts))] + f" ({OUTLETS[i % len(OUTLETS)]})"
+    else:
+        text = " ".join(rng.choice(WORDS) for _ in range(60)) + f" story {i}."
+        texts.append(text)
+    rid = f"b{i}"
+    rep = Report(report_id=rid, date=day, text=text, source=OUTLETS[i % len(OUTLETS)],
+                 content_hash=hashlib.sha256(f"{i}{day}{text}".encode()).hexdigest())
+    evs = []
+    for k in range(per_report):
+        name, gid, lat, lon = places[rng.randrange(len(places))]
+        r = rng.random()
+        kind = ("territory_regained" if r < 0.2 else "territory_captured" if r < 0.35 else "withdrawal" if r < 0.45
+                else "entered" if r < 0.5 else "armed_clash" if r < 0.6 else "shelling")
+        side = "UA" if kind == "territory_regained" else "RU" if kind == "territory_captured" else rng.choice(["UA", "RU"])
+        control = None
+        if kind in ("territory_regained", "territory_captured"):
+            control = ControlChange(to=side, **{"from": "RU" if side == "UA" else "UA"},
+                                    extent=rng.choice(["full", "full", "full", "partial"]))
+        elif kind == "withdrawal":
+            control = ControlChange(to="RU" if side == "UA" else "UA", **{"from": side})
+        elif kind == "entered":
+            control = ControlChange(to=side, **{"from": "RU" if side == "UA" else "UA"}, extent="entered")
+        claimant, cside = CLAIMANTS[rng.randrange(len(CLAIMANTS))]
+        stance = rng.choice(["claimed", "claimed", "asserted", "witnessed", "hedged", "denied"]) if claimant else \
+            rng.choice(["asserted", "hedged"])
+        et, st = kind_to_acled(kind)
+        evs.append(Event(
+            event_id=f"{rid}-{k}", report_id=rid, report_date=day, kind=kind, event_type=et, sub_event_type=st,
+            event_date=day - dt.timedelta(days=rng.randrange(2)), historical=rng.random() < 0.03,
+            location=Location(name=name, mention=name, geonames_id=gid, latitude=lat, longitude=lon, country="UA",
+                              feature_code="PPL", geo_precision=1),
+            actor1_side=side, control=control,
+            claims=[Claim(claimant=claimant, side=cside, stance=stance, quote=text[:80])],  # type: ignore[arg-type]
+            evidence=[Evidence(report_id=rid, start=0, end=80, text=text[:80])]))
+    return Extraction(report=rep, events=evs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--places", type=int, default=2_000)
+    ap.add_argument("--per-report", type=int, default=4)
+    ap.add_argument("--keep", help="reuse / keep this database file")
+    args = ap.parse_args()
+    from frontwatch.fusion import NS_META, control_on, refresh
+    from frontwatch.store import open_store
+
+    rng = random.Random(7)
+    places = [(f"Settlement {j}", 800_000 + j, 46.0 + rng.random() * 6, 30.0 + rng.random() * 9)
+              for j in range(args.places)]
+    tmp = tempfile.TemporaryDirectory()
+    db = args.keep or str(Path(tmp.name) / "bench.db")
+    n_reports = args.events // args.per_report
+    store = open_store(db)
+    if store.counts()["events"] < args.events:
+        t0 = time.perf_counter()
+        texts: list[str] = []
+        for i in range(n_reports):
+            store.add_extraction(make_extraction(i, rng, places, args.per_report, texts))
+        print(f"setup: stored {n_reports} reports / {n_reports * args.per_report} events in "
+              f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    counts = store.counts()
+    print(f"store: {counts['reports']} reports, {counts['events']} events, {args.places} settlements")
+    on = START + dt.timedelta(days=300)
+
+    t0 = time.perf_counter()
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT json FROM events").fetchall()
+    con.close()
+    t_select = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    n = sum(1 for _ in store.events())
+    t_events = time.perf_counter() - t0
+    print(f"baseline: bare SELECT of all {len(rows)} event rows {t_select:.3f} s; "
+          f"store.events() as Event records ({n}) {t_events:.3f} s")
+
+    store.delete_derived(NS_META)
+    t0 = time.perf_counter()
+    states = control_on(store, on)
+    t_cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    states2 = control_on(store, on)
+    t_warm = time.perf_counter() - t0
+    assert [s.controller for s in states] == [s.controller for s in states2]
+    texts = []
+    store.add_extraction(make_extraction(n_reports + 1, rng, places, args.per_report, texts))
+    t0 = time.perf_counter()
+    info = refresh(store)
+    states3 = control_on(store, on)
+    t_incr = time.perf_counter() - t0
+    share = {c: sum(1 for s in states if s.controller == c) for c in ("UA", "RU", "contested")}
+    print(f"control_on cold (cache rebuilt): {t_cold:.3f} s ({t_cold / t_select:.1f}x bare SELECT)")
+    print(f"control_on warm (cached):        {t_warm:.3f} s ({t_warm / t_select:.2f}x bare SELECT)")
+    print(f"one new report, incremental:     {t_incr:.3f} s (recomputed {info['updated']} places)")
+    print(f"states on {on}: {len(states3)} settlements {share}")
+    store.close()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
