@@ -6,9 +6,9 @@ MinHash with LSH banding over normalised text); a claimant quoted by several out
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,7 +55,7 @@ def minhash(text: str, num_perm: int | None = None) -> np.ndarray:
     if not sh:
         return np.full(num_perm, 2**32 - 1, dtype=np.uint32)
     hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=4).digest(), "little") for s in sh),
+        (zlib.crc32(s.encode("utf-8")) for s in sh),  # a fast, stable 32-bit hash of each shingle
         dtype=np.uint64, count=len(sh))
     a, b = _perms(num_perm)
     # a < 2**31 and x < 2**32: a*x + b stays below 2**63, so uint64 never overflows.
