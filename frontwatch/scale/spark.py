@@ -321,13 +321,28 @@ def _load(ext_df: Any, url: str, summary: SparkSummary) -> None:
     extracted = ext_df.where("status = 'extracted'").select("extraction_json", "status")
     if url.startswith(("postgresql://", "postgres://")):
         totals = extracted.rdd.mapPartitions(functools.partial(_load_partition, url)).collect()
-        summary.loaded_new = sum(t[0] for t in totals)
-        summary.loaded_duplicate = sum(t[1] for t in totals)
+        summary.loaded_new += sum(t[0] for t in totals)
+        summary.loaded_duplicate += sum(t[1] for t in totals)
         return
     # An embedded database has one writer: the driver streams the rows to it.
     for new, dup in _load_partition(url, extracted.toLocalIterator()):
         summary.loaded_new += new
         summary.loaded_duplicate += dup
+
+
+def load_extractions(out_dir: str | Path, url: str, master: str = "local[*]", *, spark: Any = None) -> SparkSummary:
+    """Store the extractions of an earlier `spark_extract` run (its `extractions/` Parquet) in a
+    database, without parsing anything again. Idempotent: stored reports count as duplicates."""
+    own_session = spark is None
+    if own_session:
+        spark = spark_session(master)
+    try:
+        summary = SparkSummary(out_dir=str(Path(out_dir).resolve()))
+        _load(spark.read.parquet(str(Path(out_dir).resolve() / "extractions")), url, summary)
+        return summary
+    finally:
+        if own_session:
+            spark.stop()
 
 
 def read_events(out_dir: str | Path) -> list[Event]:
