@@ -188,6 +188,7 @@ def spark_session(master: str = "local[*]", python: str | None = None, app_name:
         .config("spark.sql.sources.partitionOverwriteMode", "static")
     )
     if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         # Stay on loopback: no hostname lookups, no firewall prompts, works offline.
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     spark = builder.getOrCreate()
