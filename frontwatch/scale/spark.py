@@ -18,6 +18,7 @@ from typing import Any, Literal
 from frontwatch.export.common import flat_row
 from frontwatch.export.parquet import SCHEMA as EVENT_SCHEMA
 from frontwatch.model import Event, Extraction, Rejection, Report
+from frontwatch.scale.workers import DEFAULT_CHUNK_SIZE
 
 ReadOn = Literal["auto", "driver", "executors"]
 
@@ -101,28 +102,26 @@ def _rejection_row(rej: Rejection) -> tuple:
     return (None, None, None, rej.origin, "rejected", rej.reason, 0, 0, None)
 
 
-def _extract_partition(items: Iterable[tuple[str, str]], batch_size: int = 16) -> Iterator[tuple]:
+def _extract_partition(items: Iterable[tuple[str, str]]) -> Iterator[tuple]:
     """mapPartitions body: the model and gazetteer are loaded once per Python worker process
-    (Spark reuses workers across partitions, and the loaders cache)."""
-    from frontwatch.scale.workers import extract_batch
+    (Spark reuses workers across partitions, and the loaders cache); reports are parsed in the
+    same bounded batches as the worker pool's."""
+    from frontwatch.scale.workers import _chunks, extract_batch
 
-    batch: list[Report] = []
+    rejections: list[Rejection] = []
 
-    def flush() -> Iterator[tuple]:
-        results = extract_batch(batch)
-        for report, res in zip(batch, results, strict=True):
+    def reports() -> Iterator[Report]:
+        for kind, payload in items:
+            if kind == "rejection":
+                rejections.append(Rejection.model_validate_json(payload))
+            else:
+                yield Report.model_validate_json(payload)
+
+    for batch in _chunks(reports(), DEFAULT_CHUNK_SIZE):
+        for report, res in zip(batch, extract_batch(batch), strict=True):
             yield _extraction_row(res, report)
-        batch.clear()
-
-    for kind, payload in items:
-        if kind == "rejection":
-            yield _rejection_row(Rejection.model_validate_json(payload))
-            continue
-        batch.append(Report.model_validate_json(payload))
-        if len(batch) >= batch_size:
-            yield from flush()
-    if batch:
-        yield from flush()
+    for rej in rejections:
+        yield _rejection_row(rej)
 
 
 def _read_file(path: str, max_bytes: int) -> Iterator[tuple[str, str]]:

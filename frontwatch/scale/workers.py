@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from frontwatch.model import Extraction, Rejection, Report
@@ -21,6 +20,10 @@ from frontwatch.model import Extraction, Rejection, Report
 # Reports per task: large enough for nlp.pipe to batch, small enough that the pipe back to the
 # parent stays short and the last chunk does not leave one worker idle for long.
 DEFAULT_CHUNK_SIZE = 8
+# ...and at most this many characters: the parser's memory grows with the text parsed in one
+# batch (one 125,000-character article alone peaks near 650 MB), so long articles travel alone
+# and a worker stays well under 1 GB.
+MAX_CHUNK_CHARS = 60_000
 # Chunks in flight per worker: keeps every worker busy while bounding how much of a large
 # corpus sits in memory (Pool.imap would read the whole input up front).
 IN_FLIGHT_PER_WORKER = 3
@@ -91,9 +94,17 @@ def _work(chunk: list[Report]) -> tuple[int, int, list[Extraction | Rejection]]:
     return os.getpid(), peak_rss_bytes(), results
 
 
-def _chunks(items: Iterable[Report], size: int) -> Iterator[list[Report]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
+def _chunks(items: Iterable[Report], size: int, max_chars: int = MAX_CHUNK_CHARS) -> Iterator[list[Report]]:
+    """Consecutive reports, at most `size` of them and `max_chars` characters (at least one)."""
+    chunk: list[Report] = []
+    chars = 0
+    for r in items:
+        if chunk and (len(chunk) >= size or chars + len(r.text) > max_chars):
+            yield chunk
+            chunk, chars = [], 0
+        chunk.append(r)
+        chars += len(r.text)
+    if chunk:
         yield chunk
 
 
