@@ -120,12 +120,14 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[Row] = []
     secs = bare_spacy(nlp, texts)
-    rows.append(Row("bare spaCy (nlp.pipe)", len(reports), secs, mib(peak_rss_bytes())))
+    rows.append(Row("bare spaCy (nlp.pipe)", len(reports), secs, mib(peak_rss_bytes()),
+                    "in-process peak: batches of 16 whatever their length"))
     print(f"  bare spaCy: {secs:.1f} s", flush=True)
 
     secs, events = frontwatch_one(reports, nlp, gazetteer)
     # This process parsed in (a) and (b): its peak is what one in-process worker needs.
-    rows.append(Row("frontwatch, 1 worker", len(reports), secs, mib(peak_rss_bytes()), f"{events} events"))
+    rows.append(Row("frontwatch, 1 worker", len(reports), secs, mib(peak_rss_bytes()),
+                    f"{events} events; peak of this process, (a) included"))
     print(f"  frontwatch 1 worker: {secs:.1f} s, {events} events", flush=True)
 
     secs, events_n, stats = frontwatch_workers(reports, args.workers)
