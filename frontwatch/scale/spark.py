@@ -270,9 +270,10 @@ def spark_extract(
         if read_on == "driver":
             items = _driver_items(input_paths, max_bytes)
             n = max(1, len(items))
-            # A few partitions per core balance uneven article lengths; big corpora get ~500 per
-            # partition so that a failed task costs little to redo.
-            slices = partitions or max(1, min(n, max(2 * parallelism, math.ceil(n / 500))))
+            # Several partitions per core balance uneven article lengths (the model stays loaded
+            # in each reused Python worker); big corpora get ~200 reports a partition so that a
+            # failed task costs little to redo.
+            slices = partitions or max(1, min(n, max(4 * parallelism, math.ceil(n / 200))))
             source = sc.parallelize(items, slices)
         else:
             slices = partitions or max(2 * parallelism, math.ceil(len(files) / 4))
