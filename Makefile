@@ -31,9 +31,8 @@ system-deps:
 demo: install
 	$(BIN)/frontwatch ingest frontwatch/data/samples --db $(DB)
 	$(BIN)/frontwatch events --db $(DB) --limit 40
-	@if $(BIN)/frontwatch --help | grep -q ' report '; then \
-	  $(BIN)/frontwatch report --db $(DB) --on $(DAY) --out report && \
-	  echo "Serve the web map with: $(BIN)/frontwatch serve --db $(DB)"; fi
+	$(BIN)/frontwatch report --db $(DB) --on $(DAY) --out report
+	@echo "Serve the web map with: $(BIN)/frontwatch serve --db $(DB)  (then open http://127.0.0.1:8000/)"
 
 test: install-test system-deps
 	bash scripts/run-tests.sh
@@ -45,4 +44,5 @@ bench: install-test
 	$(BIN)/python bench/throughput.py ../shared/data/news-2022-08-20_31.jsonl
 
 clean:
+	-bash scripts/pg-test-server.sh stop >/dev/null 2>&1
 	rm -rf $(VENV) .cache .pgtest test-artifacts report $(DB) $(DB)-wal $(DB)-shm

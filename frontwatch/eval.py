@@ -349,9 +349,11 @@ def _score_control(golds: list[tuple[Path, dict, Path]], extractions: list[Extra
             cache: dict[dt.date, list[ControlState]] = {}
             for _, row in rows:
                 on = dt.date.fromisoformat(row["on"])
+                # Control rows name their settlement in "place"; _same_place compares "name".
+                where = {**row, "name": row.get("name") or row["place"]}
                 if on not in cache:
                     cache[on] = control_on(store, on)
-                states = [s for s in cache[on] if _same_place(row, s.geonames_id, s.latitude, s.longitude, s.place)]
+                states = [s for s in cache[on] if _same_place(where, s.geonames_id, s.latitude, s.longitude, s.place)]
                 got = states[0].controller if states else None
                 if got == row["controller"]:
                     right += 1

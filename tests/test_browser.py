@@ -33,7 +33,7 @@ def _in_ci() -> bool:
 def _need_browser() -> None:
     if Path(CHROMIUM).exists():
         return
-    msg = f"{CHROMIUM} is missing: run `bash scripts/install-browser.sh` (make test does)"
+    msg = f"{CHROMIUM} is missing: run `bash scripts/system-deps.sh` (make test does)"
     if _in_ci():
         pytest.fail(msg, pytrace=False)
     pytest.skip(msg)

@@ -12,13 +12,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from frontwatch.cli.core import DbOpt, parse_date
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+from frontwatch.cli.core import DbOpt, err, out, parse_date
 
 control_app = typer.Typer(
     name="control",

@@ -19,7 +19,10 @@ from rich.table import Table
 
 from frontwatch.model import Event, Extraction, PlaceMention, Rejection, Report
 
-out = Console(soft_wrap=True)
+# Tables are for people; piped into a file or a log they keep whole names instead of an
+# 80-column cut (COLUMNS, when set, still decides).
+_PIPE_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160
+out = Console(soft_wrap=True, width=_PIPE_WIDTH)
 err = Console(stderr=True)
 
 DEFAULT_DB = "frontwatch.db"
@@ -45,7 +48,10 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
 
 
 def print_rejection(r: Rejection) -> None:
-    err.print(f"[red]rejected[/red] {r}", markup=True, highlight=False)
+    # One line whatever the terminal width; the file name and reason are printed as they are.
+    from rich.markup import escape
+
+    err.print(f"[red]rejected[/red] {escape(str(r))}", markup=True, highlight=False, soft_wrap=True)
 
 
 def _progress():  # noqa: ANN202
@@ -165,17 +171,17 @@ def events(
 
     flt = EventFilter(since=parse_date(since, "--since"), until=parse_date(until, "--until"),
                       kinds=tuple(kind or ()), place=place, limit=limit)
+    fmts = {"jsonl": "jsonl", "csv": "acled-csv", "geojson": "geojson"}
+    if fmt != "table" and fmt not in fmts:
+        raise typer.BadParameter("use table, jsonl, csv or geojson", param_hint="--format")
     with open_store(db) as store:
         evs = list(store.events(flt))
-    if fmt == "table":
-        print_events_table(evs, title=f"{len(evs)} events in {db}")
-        return
-    from frontwatch.export import export_events
+        if fmt == "table":
+            print_events_table(evs, title=f"{len(evs)} events in {db}")
+            return
+        from frontwatch.export import export_events
 
-    fmts = {"jsonl": "jsonl", "csv": "acled-csv", "geojson": "geojson"}
-    if fmt not in fmts:
-        raise typer.BadParameter("use table, jsonl, csv or geojson", param_hint="--format")
-    export_events(evs, fmts[fmt], sys.stdout)
+        export_events(evs, fmts[fmt], sys.stdout, sources=store.report_source)
 
 
 def export(
@@ -193,7 +199,7 @@ def export(
         raise typer.BadParameter("use acled-csv, geojson, jsonl or parquet", param_hint="--format")
     flt = EventFilter(since=parse_date(since, "--since"), until=parse_date(until, "--until"))
     with open_store(db) as store:
-        n = export_events(store.events(flt), fmt, out_path)
+        n = export_events(store.events(flt), fmt, out_path, sources=store.report_source)
     out.print(f"wrote {n} events to {out_path} ({fmt})", highlight=False)
 
 
@@ -235,7 +241,7 @@ def eval_cmd(
         return
     table = Table(title=f"frontwatch eval {gold_dir}")
     for col in ("report", "P", "R", "F1", "forbidden", "dates", "claims", "fields", "places"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=True)
 
     def frac(a: int, b: int) -> str:
         return f"{a}/{b}" if b else "-"

@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+from frontwatch.cli.core import err, out
 
 gazetteer_app = typer.Typer(help="The gazetteer: import GeoNames dumps, show what is loaded.", no_args_is_help=True)
 

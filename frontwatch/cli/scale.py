@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from frontwatch.cli.core import err
 
 spark_app = typer.Typer(
     name="spark",

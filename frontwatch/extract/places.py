@@ -110,6 +110,7 @@ def _capitalised(t: Token) -> bool:
 def _gazetteer_spans(doc: Doc, gaz: Gazetteer, cue: Cues) -> list[tuple[int, int, str]]:
     """Longest names found in the index, starting at capitalised tokens: (start, end, key)."""
     out: list[tuple[int, int, str]] = []
+    text = doc.text  # Doc.text is rebuilt from every token on each access: read it once
     n = len(doc)
     i = 0
     while i < n:
@@ -130,7 +131,7 @@ def _gazetteer_spans(doc: Doc, gaz: Gazetteer, cue: Cues) -> list[tuple[int, int
                 continue
             if any(x.is_sent_start for x in doc[i + 1:j]):
                 continue
-            key = fold(doc.text[t.idx:last.idx + len(last.text)])
+            key = fold(text[t.idx:last.idx + len(last.text)])
             if gaz.has_key(key):
                 hit = (i, j, key)
                 break
@@ -441,11 +442,12 @@ def find_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
 def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[PlaceMention, Found]]:
     """A PlaceMention per found mention worth printing, in the order of `found` (sorted by start)."""
     out: list[tuple[PlaceMention, Found]] = []
+    text = doc.text  # Doc.text is rebuilt from every token on each access: read it once
     for f in found:
         g = groups[f.group] if f.group >= 0 else None
         span = doc[f.start:f.end]
         start, end = span.start_char, span.end_char
-        base = dict(mention=doc.text[start:end], start=start, end=end, metonymy=f.metonymy)
+        base = dict(mention=text[start:end], start=start, end=end, metonymy=f.metonymy)
         if g is None or not g.ranked or g.conf < ABSTAIN_BELOW:
             if not f.sure:
                 continue  # only the gazetteer thought it a place, and it found no good reading

@@ -13,11 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel
 
+from frontwatch.fusion.account import explain_from_store
 from frontwatch.fusion.config import RULES_PATH, rules
-
-# Loaded first, so that the `explain` function defined below is what the package exports
-# (a submodule imported later would replace the attribute of the same name).
-from frontwatch.fusion.explain import explain_from_store  # noqa: I001
 from frontwatch.fusion.sources import _fold_name, cluster_reports
 from frontwatch.fusion.timeline import (
     Assertion,

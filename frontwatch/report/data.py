@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import yaml
 
+from frontwatch import fusion
 from frontwatch.model import ControlState, Event, Report
 from frontwatch.store.base import EventFilter, Store
 
@@ -47,63 +47,16 @@ def event_day(e: Event) -> dt.date:
     return e.event_date or e.date_latest or e.report_date
 
 
-# --- control: fusion when it is there, else a plain "latest control event wins" reading ----------
+# --- control: the fusion rules (frontwatch.fusion) -----------------------------------------------
 
 
 def control_on(store: Store, on: dt.date, place: str | None = None) -> list[ControlState]:
-    fn = _fusion("control_on")
-    if fn is None:
-        return _fallback_control_on(store, on, place)
-    return list(fn(store, on, place=place))
-
-
-def _fallback_control_on(store: Store, on: dt.date, place: str | None) -> list[ControlState]:
-    # Used only while frontwatch.fusion is absent: the newest non-historical control event up to
-    # `on` decides; "entered"/"partial", or disagreeing claims on the newest day, make it contested.
-    by_place: dict[str, list[Event]] = defaultdict(list)
-    for e in store.events(EventFilter(until=on, place=place)):
-        if e.control is None or e.control.to is None or e.historical or e.location.latitude is None:
-            continue
-        if e.location.geo_precision not in (None, 1) or event_day(e) > on:
-            continue
-        by_place[place_key(e.location.geonames_id, e.location.name)].append(e)
-    states = []
-    for evs in by_place.values():
-        evs.sort(key=event_day)
-        last_day = event_day(evs[-1])
-        newest = [e for e in evs if event_day(e) == last_day]
-        tos = {e.control.to for e in newest if e.control}
-        partial = any(e.control and e.control.extent != "full" for e in newest)
-        ctrl = "contested" if len(tos) > 1 or partial else next(iter(tos))
-        loc = newest[-1].location
-        states.append(ControlState(
-            place=loc.name or loc.mention or "?", geonames_id=loc.geonames_id, latitude=loc.latitude,
-            longitude=loc.longitude, on=on, controller=ctrl, since=last_day,
-            confidence=max(e.confidence for e in newest),
-            evidence=[e.event_id for e in newest],
-            disputed_by=[e.event_id for e in newest if len(tos) > 1 and e.control and e.control.to != newest[-1].control.to],
-        ))
-    return sorted(states, key=lambda s: s.place)
-
-
-def _fusion(name: str) -> Any | None:
-    """A function of frontwatch.fusion, or None while fusion does not provide it."""
-    try:
-        import frontwatch.fusion as fusion
-    except ImportError:
-        return None
-    fn = getattr(fusion, name, None)
-    if isinstance(fn, ModuleType):  # a submodule of the same name can shadow the function
-        fn = getattr(fn, f"{name}_from_store", None)
-    return fn if callable(fn) else None
+    return fusion.control_on(store, on, place=place)
 
 
 def explain(store: Store, place: str, on: dt.date) -> str | None:
-    fn = _fusion("explain")
-    if fn is None:
-        return None
     try:
-        return fn(store, place, on)
+        return fusion.explain(store, place, on)
     except (KeyError, LookupError, ValueError):
         return None
 
@@ -189,53 +142,23 @@ def state_dict(s: ControlState) -> dict[str, Any]:
 
 def control_changes(store: Store, since: dt.date | None, until: dt.date) -> list[dict[str, Any]]:
     """Settlements that changed hands (or became contested) after `since` up to `until`."""
-    fn = _fusion("changes")
     start = since + dt.timedelta(days=1) if since else dt.date.min
-    if fn is not None:
-        out = [{"id": place_key(c.geonames_id, c.place), "place": c.place, "latitude": c.latitude,
-                "longitude": c.longitude, "from": c.from_controller, "to": c.to_controller,
-                "since": c.since.isoformat(), "on": c.on.isoformat(), "confidence": c.confidence,
-                "evidence": list(c.evidence), "disputed_by": []}
-               for c in fn(store, start, until)]
-        # One line per place: the latest shift in the window is its state now.
-        latest = {c["id"]: c for c in out}
-        return sorted(latest.values(), key=lambda c: (c["since"], c["place"]))
-    # Without fusion: compare the states on the two days.
-    after = {place_key(s.geonames_id, s.place): s for s in control_on(store, until)}
-    before = {place_key(s.geonames_id, s.place): s for s in control_on(store, since)} if since else {}
-    changed = []
-    for key, s in after.items():
-        prev = before.get(key)
-        if prev is not None and prev.controller == s.controller:
-            continue
-        if prev is None and since is not None and s.since is not None and s.since <= since:
-            continue  # known before `since` but without an earlier state: not a change in this window
-        changed.append({"id": key, "place": s.place, "latitude": s.latitude, "longitude": s.longitude,
-                        "from": prev.controller if prev else None, "to": s.controller,
-                        "since": s.since.isoformat() if s.since else None, "on": until.isoformat(),
-                        "confidence": s.confidence, "evidence": s.evidence, "disputed_by": s.disputed_by})
-    return sorted(changed, key=lambda c: (c["since"] or "", c["place"]))
+    out = [{"id": place_key(c.geonames_id, c.place), "place": c.place, "latitude": c.latitude,
+            "longitude": c.longitude, "from": c.from_controller, "to": c.to_controller,
+            "since": c.since.isoformat(), "on": c.on.isoformat(), "confidence": c.confidence,
+            "evidence": list(c.evidence), "disputed_by": []}
+           for c in fusion.changes(store, start, until)]
+    # One line per place: the latest shift in the window is its state now.
+    latest = {c["id"]: c for c in out}
+    return sorted(latest.values(), key=lambda c: (c["since"], c["place"]))
 
 
-def place_timeline(store: Store, key: str, days: list[dt.date]) -> list[dict[str, Any]]:
+def place_timeline(store: Store, key: str) -> list[dict[str, Any]]:
     """A settlement's control runs: [{"from", "until", "controller", "evidence", "confidence"}]."""
-    fn = _fusion("timeline")
-    if fn is not None:
-        runs = next(iter(fn(store, key).values()), [])
-        return [{"from": s.on.isoformat(), "until": s.until.isoformat() if s.until else None,
-                 "controller": s.controller, "since": s.since.isoformat() if s.since else None,
-                 "evidence": s.evidence, "confidence": s.confidence} for s in runs]
-    timeline: list[dict[str, Any]] = []
-    for d in days:
-        st = next((s for s in control_on(store, d, place=key) if place_key(s.geonames_id, s.place) == key), None)
-        ctrl = st.controller if st else None
-        if timeline and timeline[-1]["controller"] == ctrl:
-            timeline[-1]["until"] = d.isoformat()
-            continue
-        timeline.append({"from": d.isoformat(), "until": d.isoformat(), "controller": ctrl,
-                         "since": st.since.isoformat() if st and st.since else None,
-                         "evidence": st.evidence if st else [], "confidence": st.confidence if st else None})
-    return timeline
+    runs = next(iter(fusion.timeline(store, key).values()), [])
+    return [{"from": s.on.isoformat(), "until": s.until.isoformat() if s.until else None,
+             "controller": s.controller, "since": s.since.isoformat() if s.since else None,
+             "evidence": s.evidence, "confidence": s.confidence} for s in runs]
 
 
 # --- the situation report ---------------------------------------------------------------------------
@@ -358,7 +281,7 @@ def place_detail(store: Store, place: str, on: dt.date | None = None) -> dict[st
     days = sorted({event_day(e) for e in events if not e.historical} | {e.report_date for e in events})
     if on is None:
         on = days[-1]
-    timeline = place_timeline(store, key, days)
+    timeline = place_timeline(store, key)
     current = next((s for s in control_on(store, on, place=key) if place_key(s.geonames_id, s.place) == key), None)
     return {
         "id": key, "name": loc.name, "geonames_id": loc.geonames_id, "latitude": loc.latitude,

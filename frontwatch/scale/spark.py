@@ -195,16 +195,6 @@ def spark_session(master: str = "local[*]", python: str | None = None, app_name:
     return spark
 
 
-def _expand_files(paths: Sequence[str | Path]) -> list[str]:
-    files: list[str] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(str(f) for f in sorted(p.rglob("*")) if f.is_file() and not f.name.startswith("."))
-        else:
-            files.append(str(p))
-    return files
-
-
 def _driver_items(paths: Sequence[str | Path], max_bytes: int) -> list[tuple[str, str]]:
     """Reports read on the driver, duplicates (same content hash) dropped as ingest drops them."""
     from frontwatch.ingest import read_reports
@@ -262,7 +252,9 @@ def spark_extract(
         spark = spark_session(master, python=python)
     sc = spark.sparkContext
     try:
-        files = _expand_files(input_paths)
+        from frontwatch.ingest import input_files
+
+        files = [str(f) for f in input_files(input_paths)]
         parallelism = sc.defaultParallelism
         if read_on == "auto":
             read_on = "executors" if len(files) > 4 * parallelism else "driver"
