@@ -40,19 +40,31 @@ def extract_report(report: Report, nlp: Language | None = None, gazetteer=None) 
     return extract_from_doc(nlp(report.text), report, gazetteer)
 
 
+# The parser's memory grows with the text parsed in one batch (one 125,000-character article alone
+# peaks near 650 MB), so a batch holds at most this many characters (long articles go alone) as
+# well as at most `batch_size` reports: one process stays under 1 GB whatever the corpus.
+MAX_BATCH_CHARS = 60_000
+
+
+def batches(reports: Iterable[Report], size: int, max_chars: int = MAX_BATCH_CHARS) -> Iterator[list[Report]]:
+    """Consecutive reports, at most `size` of them and `max_chars` characters (at least one)."""
+    batch: list[Report] = []
+    chars = 0
+    for r in reports:
+        if batch and (len(batch) >= size or chars + len(r.text) > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(r)
+        chars += len(r.text)
+    if batch:
+        yield batch
+
+
 def extract_reports(
     reports: Iterable[Report], nlp: Language | None = None, gazetteer=None, batch_size: int = 16  # noqa: ANN001
 ) -> Iterator[Extraction]:
-    """Extraction of many reports in order, parsing them in batches with `nlp.pipe`."""
+    """Extraction of many reports in order, parsed with `nlp.pipe` in bounded batches."""
     nlp, gazetteer = _default_parts(nlp, gazetteer)
-    reports_iter = iter(reports)
-    pending: list[Report] = []
-
-    def texts() -> Iterator[str]:
-        for r in reports_iter:
-            pending.append(r)
-            yield r.text
-
-    for doc in nlp.pipe(texts(), batch_size=batch_size):
-        report = pending.pop(0)
-        yield extract_from_doc(doc, report, gazetteer)
+    for batch in batches(reports, batch_size):
+        for doc, report in zip(nlp.pipe([r.text for r in batch], batch_size=len(batch)), batch, strict=True):
+            yield extract_from_doc(doc, report, gazetteer)

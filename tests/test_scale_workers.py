@@ -87,11 +87,11 @@ def _running(pid: int) -> bool:
 
 
 def test_chunks_keep_order_and_bound_the_text_parsed_at_once() -> None:
-    from frontwatch.scale.workers import _chunks
+    from frontwatch.pipeline import batches
 
     sizes = [10, 40_000, 10, 10, 5, 20_000, 20_000, 90_000]
     reports = [make_report("w " * n, "2022-09-10", id=str(i)) for i, n in enumerate(sizes)]
-    chunks = list(_chunks(reports, 3, max_chars=60_000))
+    chunks = list(batches(reports, 3, max_chars=60_000))
     assert [r.report_id for c in chunks for r in c] == [str(i) for i in range(len(sizes))]
     for c in chunks:
         assert len(c) <= 3

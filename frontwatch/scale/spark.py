@@ -106,7 +106,8 @@ def _extract_partition(items: Iterable[tuple[str, str]]) -> Iterator[tuple]:
     """mapPartitions body: the model and gazetteer are loaded once per Python worker process
     (Spark reuses workers across partitions, and the loaders cache); reports are parsed in the
     same bounded batches as the worker pool's."""
-    from frontwatch.scale.workers import _chunks, extract_batch
+    from frontwatch.pipeline import batches
+    from frontwatch.scale.workers import extract_batch
 
     rejections: list[Rejection] = []
 
@@ -117,7 +118,7 @@ def _extract_partition(items: Iterable[tuple[str, str]]) -> Iterator[tuple]:
             else:
                 yield Report.model_validate_json(payload)
 
-    for batch in _chunks(reports(), DEFAULT_CHUNK_SIZE):
+    for batch in batches(reports(), DEFAULT_CHUNK_SIZE):
         for report, res in zip(batch, extract_batch(batch), strict=True):
             yield _extraction_row(res, report)
     for rej in rejections:

@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frontwatch.model import Extraction, Rejection, Report
+from frontwatch.pipeline import batches
 
 # Reports per task: large enough for nlp.pipe to batch, small enough that the pipe back to the
 # parent stays short and the last chunk does not leave one worker idle for long.
 DEFAULT_CHUNK_SIZE = 8
-# ...and at most this many characters: the parser's memory grows with the text parsed in one
-# batch (one 125,000-character article alone peaks near 650 MB), so long articles travel alone
-# and a worker stays well under 1 GB.
-MAX_CHUNK_CHARS = 60_000
 # Chunks in flight per worker: keeps every worker busy while bounding how much of a large
 # corpus sits in memory (Pool.imap would read the whole input up front).
 IN_FLIGHT_PER_WORKER = 3
@@ -94,20 +91,6 @@ def _work(chunk: list[Report]) -> tuple[int, int, list[Extraction | Rejection]]:
     return os.getpid(), peak_rss_bytes(), results
 
 
-def _chunks(items: Iterable[Report], size: int, max_chars: int = MAX_CHUNK_CHARS) -> Iterator[list[Report]]:
-    """Consecutive reports, at most `size` of them and `max_chars` characters (at least one)."""
-    chunk: list[Report] = []
-    chars = 0
-    for r in items:
-        if chunk and (len(chunk) >= size or chars + len(r.text) > max_chars):
-            yield chunk
-            chunk, chars = [], 0
-        chunk.append(r)
-        chars += len(r.text)
-    if chunk:
-        yield chunk
-
-
 def _context() -> mp.context.BaseContext:
     # forkserver: workers start from a clean interpreter (no inherited store connection, threads
     # or half-loaded model) but faster than spawn; spawn where forkserver does not exist.
@@ -130,7 +113,7 @@ def extract_parallel(
     stats = stats if stats is not None else WorkerStats()
     if workers <= 1:
         nlp, gazetteer = _load_parts()
-        for chunk in _chunks(reports, chunk_size):
+        for chunk in batches(reports, chunk_size):
             yield from extract_batch(chunk, nlp, gazetteer)
             stats.reports += len(chunk)
         stats.peak_rss[os.getpid()] = peak_rss_bytes()
@@ -140,7 +123,7 @@ def extract_parallel(
     # raises BrokenProcessPool here instead of leaving the parent waiting forever.
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker) as pool:
         pending: deque[Future] = deque()
-        chunks = _chunks(reports, chunk_size)
+        chunks = batches(reports, chunk_size)
         limit = workers * IN_FLIGHT_PER_WORKER
 
         def fill() -> None:
