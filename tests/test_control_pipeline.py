@@ -103,3 +103,19 @@ def test_dev_gold_control_rows(tmp_path: Path) -> None:
         assert not wrong, wrong
         text = explain(store, "Izium", dt.date(2022, 9, 11))
         assert "Andriy Yermak" in text and "Ukrainian troops have recaptured Izium" in text
+
+
+def test_ingest_leaves_the_control_cache_current(tmp_path: Path) -> None:
+    """After `ingest`, `control --on` reads the cache: nothing is left to recompute."""
+    from frontwatch.fusion import NS_META, refresh
+    from frontwatch.ingest import make_report
+    from frontwatch.service import ingest_reports
+
+    reports = [make_report("Ukrainian forces recaptured Kupiansk, the governor said.", dt.date(2022, 9, 10),
+                           source="Ukrinform")]
+    with open_store(str(tmp_path / "c.db")) as store:
+        summary = ingest_reports(reports, store)
+        assert summary.new == 1 and summary.events >= 1
+        assert store.get_derived(NS_META)["revision"] == str(store.revision())
+        assert refresh(store) == {"rebuilt": 0, "updated": 0}
+        assert [s.controller for s in control_on(store, dt.date(2022, 9, 11), place="Kupiansk")] == ["UA"]
