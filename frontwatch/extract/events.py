@@ -135,6 +135,8 @@ class PlaceIndex:
                    or (c.dep_ == "prep" and c.lower_ == "of") for c in t.children):
                 continue  # "the districts of Balakliia", "the Izium area": named, not pointing back
             src = last[level]
+            if t.lemma_.lower() in table.anaphora_small and src.mention.feature_code in table.anaphora_small_not:
+                continue
             ref = PlaceRef(src.mention.model_copy(update={"mention": src.mention.mention}), range(t.i, t.i + 1), True)
             self.by_token[t.i] = ref
 
@@ -193,6 +195,25 @@ def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int])
     if not groups:
         return []
     return min(groups, key=lambda g: (_is_region(g[0][0]), len(g[0][1])))
+
+
+def _speaker_starts(t: Token, attribution: Attribution) -> set[int]:
+    """Character starts of the words naming who speaks above the trigger: the attribution's
+    speaker, and the subjects of the verbs the trigger's clause depends on ("officials in Kyiv
+    stopped short of saying ..."), except local people, who speak of their own town."""
+    civilian = actors_table().civilian
+
+    def local(tokens: list[Token]) -> bool:
+        return any(x.lower_ in civilian or x.lemma_.lower() in civilian for x in tokens)
+
+    doc = t.doc
+    speaker = [doc[i] for i in attribution.speaker_tokens]
+    out = set() if local(speaker) else {x.idx for x in speaker}
+    for anc in t.ancestors:
+        for c in anc.children:
+            if c.dep_ == "nsubj" and c.i < t.i and not local([c]):
+                out.update(x.idx for x in c.subtree)
+    return out
 
 
 def _fallback_places(hit: Hit, index: PlaceIndex, exclude: set[int]) -> list[PlaceRef]:
@@ -485,6 +506,12 @@ def _events_of_hit(
     if rule.tight:
         args = [(ref, path) for ref, path in args if _tight_path(path)]
     attribution = attributor.attribute(t)
+    # Where the speaker sits is not what changed hands: "officials in Kyiv said the city had been
+    # taken" moves no control over Kyiv, neither through "the city" nor as the fallback place.
+    moves_control = kind in CONTROL_KINDS or kind in ("control", "withdrawal")
+    if moves_control and any(ref.anaphoric for ref, _ in args):
+        speaker_starts = _speaker_starts(t, attribution)
+        args = [(ref, path) for ref, path in args if not (ref.anaphoric and ref.mention.start in speaker_starts)]
     direct = bool(args)
     if not args:
         if not rule.fallback:
@@ -498,6 +525,8 @@ def _events_of_hit(
             for i in sorted(attribution.speaker_tokens):
                 ref = index.by_token.get(i)
                 if ref is not None and index.usable(ref.mention) and ref.mention.resolved:
+                    if moves_control and not _is_region(ref):
+                        continue  # a change of control takes only the speaker's region
                     refs = [ref]
                     break
         args = [(ref, [t]) for ref in refs]

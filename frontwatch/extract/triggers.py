@@ -37,6 +37,8 @@ class TriggerTable:
     nouns: dict[str, list[tuple[Rule, tuple[str, ...]]]]
     weapons: dict[str, str]
     anaphora: dict[str, int]       # place noun -> level it points back to (1 settlement, 3 region)
+    anaphora_small: frozenset[str]  # nouns ("the village") that never point back at a city ...
+    anaphora_small_not: frozenset[str]  # ... of these feature codes (capitals, admin seats)
     near_words: frozenset[str]
     partial_words: frozenset[str]
 
@@ -76,6 +78,8 @@ def trigger_table() -> TriggerTable:
     anaphora.update({w: 3 for w in raw["anaphora"]["region"]})
     return TriggerTable(
         verbs=verbs, nouns=nouns, weapons=weapons, anaphora=anaphora,
+        anaphora_small=frozenset(raw.get("anaphora_small", ())),
+        anaphora_small_not=frozenset(raw.get("anaphora_small_not", ())),
         near_words=frozenset(raw["near_words"]), partial_words=frozenset(raw["partial_words"]),
     )
 
