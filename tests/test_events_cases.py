@@ -71,6 +71,8 @@ def mismatches(exp: dict, e: Event) -> list[str]:
                 return False
             if "stance" in exp and claim.stance != exp["stance"]:
                 return False
+            if exp.get("via") == []:  # "via: []": the claim must come first-hand
+                return not claim.via
             return all(any(claimant_matches(v, got) for got in claim.via) for v in exp.get("via", []))
         if not any(ok(c) for c in e.claims):
             bad.append("claims " + "; ".join(f"{c.claimant}/{c.stance}/via={c.via}" for c in e.claims))

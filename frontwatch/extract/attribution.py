@@ -43,6 +43,7 @@ class ClaimantTable:
     hedges: frozenset[str]
     denial_verbs: frozenset[str]
     denial_words: frozenset[str]
+    time_clause_marks: frozenset[str]
 
 
 def _norm(word: str) -> str:
@@ -71,6 +72,7 @@ def claimant_table() -> ClaimantTable:
         hedges=frozenset(raw["hedge_words"]),
         denial_verbs=frozenset(raw["denial_verbs"]),
         denial_words=frozenset(raw["denial_words"]),
+        time_clause_marks=frozenset(raw.get("time_clause_marks", ())),
     )
 
 
@@ -248,6 +250,14 @@ class Attributor:
             return verb.doc[prev]
         return None
 
+    def _in_time_clause(self, verb: Token) -> bool:
+        """ "..., hours after Moscow said ...": the verb heads (or sits in) a clause of time or cause."""
+        for t in (verb, *verb.ancestors):
+            if t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in self.table.time_clause_marks
+                                         for c in t.children):
+                return True
+        return False
+
     def attribute(self, trigger: Token) -> Attribution:
         """The claim chain over one trigger: innermost reporting verb first, then those quoting it."""
         table = self.table
@@ -271,6 +281,7 @@ class Attributor:
             if t.is_punct and t.text in (",", "—", "–", ";"):
                 comma = True
             if comma and t.pos_ == "VERB" and t not in chain and self._reporting_verb(t) \
+                    and not self._in_time_clause(t) \
                     and self._speaker_head(t) is not None and not (trigger.i in {x.i for x in t.subtree} and t.i in {a.i for a in trigger.ancestors}):
                 chain.append(t)
         # "quoted X as saying": the subject-less "saying" adds nothing to "quoted"
