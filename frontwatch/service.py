@@ -35,13 +35,12 @@ def _extractions(reports: list[Report], workers: int) -> Iterator[Extraction | R
 
         yield from extract_parallel(reports, workers)
         return
-    from frontwatch.pipeline import extract_report
+    from frontwatch.pipeline import batches
+    from frontwatch.scale.workers import DEFAULT_CHUNK_SIZE, extract_batch
 
-    for r in reports:
-        try:
-            yield extract_report(r)
-        except Exception as exc:  # one bad report must not stop the batch
-            yield Rejection(origin=r.origin or r.report_id, reason=f"extraction failed: {type(exc).__name__}: {exc}")
+    # The same bounded batches as the worker pool; one bad report must not stop the batch.
+    for batch in batches(reports, DEFAULT_CHUNK_SIZE):
+        yield from extract_batch(batch)
 
 
 def ingest_reports(

@@ -96,3 +96,16 @@ def test_chunks_keep_order_and_bound_the_text_parsed_at_once() -> None:
     for c in chunks:
         assert len(c) <= 3
         assert len(c) == 1 or sum(len(r.text) for r in c) <= 60_000  # a long article travels alone
+
+
+def test_one_process_ingest_rejects_the_report_that_fails_and_stores_the_rest(tmp_path: Path) -> None:
+    from frontwatch.service import ingest_reports
+    from frontwatch.store import open_store
+
+    good = sample_reports()[:3]
+    too_long = make_report("Shelling reported. " * 110_000, "2022-09-10", id="too-long", origin="big.txt:1")
+    with open_store(str(tmp_path / "one.db")) as store:
+        summary = ingest_reports([good[0], too_long, *good[1:]], store, workers=1)
+        assert (summary.new, summary.rejected) == (3, 1)
+        assert summary.rejections[0].origin == "big.txt:1" and "extraction failed" in summary.rejections[0].reason
+        assert all(store.has_report(report_id=r.report_id, content_hash=r.content_hash) for r in good)
