@@ -20,7 +20,7 @@ app = typer.Typer(
 def _register_all() -> None:
     import importlib
 
-    for area in ("core", "places", "control", "publish", "scale"):
+    for area in ("core", "evaluate", "places", "control", "publish", "scale"):
         try:
             module = importlib.import_module(f"frontwatch.cli.{area}")
         except ModuleNotFoundError as exc:

@@ -219,59 +219,12 @@ def schema(
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
-def eval_cmd(
-    gold_dir: Annotated[Path, typer.Argument(help="Directory of *.gold.json files (contract §4).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss and extra.")] = False,
-) -> None:
-    """Score extraction against gold annotation: events P/R/F1, dates, claims, places, control."""
-    from frontwatch.eval import evaluate
-
-    try:
-        result = evaluate(gold_dir)
-    except FileNotFoundError as exc:
-        err.print(f"[red]error[/red] {exc}")
-        raise typer.Exit(2) from None
-    summary = result.summary()
-    if as_json:
-        sys.stdout.write(json.dumps({"summary": summary, "reports": [
-            {"report": r.name, "precision": r.precision, "recall": r.recall, "f1": r.f1, "tp": r.tp, "fp": r.fp,
-             "fn": r.fn, "forbidden": r.forbidden, "problems": r.problems} for r in result.reports
-        ], "control_problems": result.control_problems}, indent=2) + "\n")
-        return
-    table = Table(title=f"frontwatch eval {gold_dir}")
-    for col in ("report", "P", "R", "F1", "forbidden", "dates", "claims", "fields", "places"):
-        table.add_column(col, no_wrap=True)
-
-    def frac(a: int, b: int) -> str:
-        return f"{a}/{b}" if b else "-"
-
-    for r in result.reports:
-        table.add_row(r.name, f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", str(r.forbidden),
-                      frac(r.dates_right, r.dates_total), frac(r.claims_right, r.claims_total),
-                      frac(r.fields_right, r.fields_total), frac(r.places_right, r.places_total))
-    out.print(table)
-
-    def fmt_num(v: float | None) -> str:
-        return "n/a" if v is None else f"{v:.3f}"
-
-    for k, v in summary.items():
-        out.print(f"{k:18} {v if isinstance(v, int) else fmt_num(v)}", highlight=False)
-    problems = [p for r in result.reports for p in (f"{r.name}: {q}" for q in r.problems)] + result.control_problems
-    if problems:
-        shown = problems if verbose else problems[:15]
-        out.print("\n[bold]problems[/bold]" + ("" if verbose else f" (first {len(shown)} of {len(problems)}; -v for all)"))
-        for p in shown:
-            out.print(f"  {p}", highlight=False, markup=False)
-
-
 def register(app: typer.Typer) -> None:
     app.command()(ingest)
     app.command()(extract)
     app.command()(events)
     app.command()(export)
     app.command()(schema)
-    app.command("eval")(eval_cmd)
 
 
 __all__ = ["register", "Extraction"]
