@@ -24,11 +24,11 @@ from frontwatch.cli.eval_control import control
 class _DefaultGold(TyperGroup):
     """`frontwatch eval DIR` keeps meaning `frontwatch eval gold DIR`."""
 
-    def resolve_command(self, ctx, args):  # noqa: ANN001, ANN201
+    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201
         first = next((a for a in args if not a.startswith("-")), None)
         if first is not None and first not in self.commands:
             args = ["gold", *args]
-        return super().resolve_command(ctx, args)
+        return super().parse_args(ctx, args)
 
 
 eval_app = typer.Typer(
