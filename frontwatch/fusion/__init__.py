@@ -21,9 +21,11 @@ from frontwatch.fusion.timeline import (
     PlaceInfo,
     Segment,
     _place_infos,
+    aliased,
     assertion_of,
     control_timeline,
     live_segments,
+    name_only,
     place_of,
 )
 from frontwatch.model import ControlState, Event
@@ -94,6 +96,55 @@ def _fingerprint(store) -> str:  # noqa: ANN001
     return h.hexdigest()[:16]
 
 
+# --- one place, one name: name-only places folded into the settlement their spelling stands for
+def _alias_places(store, names: Iterable[str]) -> dict[str, PlaceInfo]:  # noqa: ANN001
+    """Folded name -> the one settlement that stored events resolve that spelling to (as their
+    mention or name); names resolved to no settlement, or to several, are left alone."""
+    from frontwatch.store import EventFilter
+
+    out: dict[str, PlaceInfo] = {}
+    for name in sorted(set(names)):
+        found: dict[int, PlaceInfo] = {}
+        for ev in store.events(EventFilter(place=name, kinds=_fusion_kinds())):
+            loc = ev.location
+            if loc.geonames_id is None or name not in (_fold_name(loc.mention or ""), _fold_name(loc.name or "")):
+                continue
+            p = place_of(loc)
+            if p is not None:
+                found.setdefault(loc.geonames_id, p)
+        if len(found) == 1:
+            out[name] = next(iter(found.values()))
+    return out
+
+
+def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] | None = None) -> list[Event]:  # noqa: ANN001
+    """The events, name-only places folded into their settlement (and the alias names remembered
+    per settlement, so that recomputing that settlement finds them again). A resolved event
+    spelling its place another way may teach a new alias for older name-only places: those
+    settlements are added to `learned` (key -> place) for the caller to recompute."""
+    events = list(events)
+    names = {n for ev in events if (n := name_only(ev.location))}
+    variants = {v for ev in events if ev.location.geonames_id is not None and ev.location.mention
+                and (v := _fold_name(ev.location.mention)) != _fold_name(ev.location.name or "")}
+    if not names and not (variants and learned is not None):
+        return events
+    aliases = _alias_places(store, names | (variants if learned is not None else set()))
+    if not aliases:
+        return events
+    known = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
+    fresh = []
+    for name, info in aliases.items():
+        if name not in known.setdefault(info.key, []):
+            known[info.key].append(name)
+            fresh.append(name)
+            if learned is not None:
+                learned[info.key] = info
+    if fresh:
+        store.put_derived(NS_META, "aliases", json.dumps(known, sort_keys=True))
+        store.delete_derived(NS_TIMELINE, [f"n{name}" for name in fresh])  # the place apart is no more
+    return [aliased(ev, aliases[n]) if (n := name_only(ev.location)) in aliases else ev for ev in events]
+
+
 # --- the cache: one JSON value per place ----------------------------------------------------
 def _encode(place: PlaceInfo, segs: Sequence[Segment]) -> str:
     rows = []
@@ -149,6 +200,7 @@ def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo
     from frontwatch.store import EventFilter
 
     kinds = _fusion_kinds()
+    aliases = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
     out: dict[str, list[Event]] = {}
     for key in keys:
         info = hints[key]
@@ -158,6 +210,9 @@ def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo
             p = place_of(ev.location)
             if p is not None and p.key == key:
                 evs.append(ev)
+        for name in aliases.get(key, ()):  # name-only places folded into this one
+            evs += [aliased(ev, info) for ev in store.events(EventFilter(place=name, kinds=kinds))
+                    if name_only(ev.location) == name]
         out[key] = evs
     return out
 
@@ -200,7 +255,8 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     baseline = store.baseline()
     if meta.get("fingerprint") != fp or "revision" not in meta:
         per_place: dict[str, list[Event]] = {}
-        for ev in store.events(EventFilter(kinds=_fusion_kinds())):
+        store.delete_derived(NS_META, ["aliases"])
+        for ev in _with_aliases(store, store.events(EventFilter(kinds=_fusion_kinds()))):
             p = place_of(ev.location)
             if p is not None:
                 per_place.setdefault(p.key, []).append(ev)
@@ -219,7 +275,7 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     touched: dict[str, PlaceInfo] = {}
     for i in range(0, len(new_ids), _IN_CHUNK):
         chunk = tuple(new_ids[i:i + _IN_CHUNK])
-        for ev in store.events(EventFilter(report_ids=chunk, kinds=_fusion_kinds())):
+        for ev in _with_aliases(store, store.events(EventFilter(report_ids=chunk, kinds=_fusion_kinds())), touched):
             p = place_of(ev.location)
             if p is not None:
                 touched.setdefault(p.key, p)
@@ -301,6 +357,7 @@ def changes(store, since: dt.date, until: dt.date) -> list[ControlShift]:  # noq
 
 def explain(store, place: str, on: dt.date) -> str:  # noqa: ANN001
     """Plain-language account of a settlement's state on `on`: event by event, with quotes."""
+    refresh(store)  # also learns which name-only places fold into which settlement
     return explain_from_store(store, place, on)
 
 

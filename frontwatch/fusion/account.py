@@ -201,14 +201,20 @@ def explain_place(place: PlaceInfo, assertions: Sequence[Assertion], events: Map
 
 
 def explain_from_store(store, place: str, on: dt.date) -> str:  # noqa: ANN001
-    from frontwatch.fusion import _clusters_per_place, _events_for_places, _fusion_kinds, _matches
+    from frontwatch.fusion import (
+        _clusters_per_place,
+        _events_for_places,
+        _fusion_kinds,
+        _matches,
+        _with_aliases,
+    )
     from frontwatch.fusion.timeline import assertion_of, baseline_assertions, collect, place_of
     from frontwatch.store import EventFilter
 
     # Find the place's key: by id, name or mention among the events that can move control.
     candidates: dict[str, PlaceInfo] = {}
     probe = place.strip()
-    for ev in store.events(EventFilter(place=probe, kinds=_fusion_kinds())):
+    for ev in _with_aliases(store, store.events(EventFilter(place=probe, kinds=_fusion_kinds()))):
         p = place_of(ev.location)
         if p is not None:
             candidates.setdefault(p.key, p)
