@@ -68,12 +68,18 @@ def control(
         err.print(f"no settlement has control evidence reported by {day}" + (f" matching {place!r}" if place else ""))
         return
     table = Table(title=f"Control on {day}")
+    reported = any(s.reported for s in states)
     for col in ("place", "geonames", "controller", "since", "conf.", "evidence", "disputed"):
         table.add_column(col)
+    if reported:
+        table.add_column("reported, not confirmed")
     colour = {"UA": "blue", "RU": "red", "contested": "yellow"}
     for s in states:
-        table.add_row(s.place, str(s.geonames_id or ""), f"[{colour[s.controller]}]{s.controller}[/]",
-                      str(s.since or ""), f"{s.confidence:.2f}", str(len(s.evidence)), str(len(s.disputed_by)))
+        row = [s.place, str(s.geonames_id or ""), f"[{colour[s.controller]}]{s.controller}[/]",
+               str(s.since or ""), f"{s.confidence:.2f}", str(len(s.evidence)), str(len(s.disputed_by))]
+        if reported:
+            row.append(f"{s.reported} ({len(s.reported_evidence)} report(s); see `why`)" if s.reported else "")
+        table.add_row(*row)
     out.print(table)
 
 
