@@ -281,6 +281,18 @@ class ControlEval:
     false_flips: list[FalseFlip]
     unmatched: list[str]
 
+    def missed(self) -> list[dict]:
+        """The reachable place-days frontwatch gets wrong, one line per place: what the list says,
+        what frontwatch says (the recall side, for reading the misses)."""
+        by_place: dict[str, list[Judged]] = {}
+        for j in self.judged:
+            if j.reachable and j.frontwatch != j.truth:
+                by_place.setdefault(j.place, []).append(j)
+        return [{"place": p, "geonames_id": js[0].geonames_id, "frontwatch_place": js[0].frontwatch_place,
+                 "days": [{"day": j.day.isoformat(), "truth": j.truth, "baseline": j.baseline,
+                           "frontwatch": j.frontwatch} for j in js]}
+                for p, js in sorted(by_place.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))]
+
     def summary(self) -> dict:
         n = len(self.judged)
         floor = sum(j.baseline == j.truth for j in self.judged)

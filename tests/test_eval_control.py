@@ -126,3 +126,13 @@ def test_a_place_listed_twice_with_two_states_is_not_held_all_window(tmp_path: P
     with _store(tmp_path, True) as store:
         res = evaluate_control(store, places, d("2024-05-01"), d("2024-05-15"), 7, 0)
     assert res.summary()["false_flips"] == 0
+
+
+def test_misses_are_listed(tmp_path: Path) -> None:
+    with _store(tmp_path, True) as store:
+        # the reference says Testove changed hands on the 15th and a report names it: reachable, missed
+        text = REF.replace("2024-05-15,Testove,UA", "2024-05-15,Testove,RU")
+        store.add_extraction(Extraction(report=report("a3", "2024-05-14", "Shells fell on Testove.", "Wire C")))
+        res = evaluate_control(store, read_reference(_ref(tmp_path, text)), d("2024-05-01"), d("2024-05-15"), 7, 0)
+    assert res.missed() == [{"place": "Testove", "geonames_id": 9100003, "frontwatch_place": "Testove",
+                             "days": [{"day": "2024-05-15", "truth": "RU", "baseline": "UA", "frontwatch": "UA"}]}]
