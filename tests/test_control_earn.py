@@ -178,3 +178,15 @@ def test_report_and_map_data_show_reported_places_as_reported(tmp_path) -> None:
     assert "### Stepove: held by Ukraine; reported held by Russia, not confirmed" in md_text
     assert "Stepove: UA to" not in md_text
     assert "reported held by Russia, not confirmed" in html.read_text(encoding="utf-8")
+
+
+def test_baseline_extra_makes_an_imported_map_count_as_held_long(monkeypatch) -> None:  # noqa: ANN001
+    from frontwatch.fusion.config import rules
+
+    monkeypatch.setitem(rules()["earn_change"], "baseline_extra", 1)
+    base = [_base("Stepove", "UA", "2024-06-01")]
+    reps = [report("x1", "2024-06-10", "Russian forces have taken Stepove, the paper says.", "Evening Courier"),
+            report("x2", "2024-06-11", "Stepove fell to Russian troops, our correspondent learned.", "Daily Post")]
+    evs = [event(r, "territory_captured", "Stepove", "RU", claims=[(None, None, "asserted")]) for r in reps]
+    s = _on(_run(evs, reps, base), "2024-06-11")
+    assert s.controller == "UA" and s.reported == "RU"  # two sources: 2 of the 3 points a map's state needs

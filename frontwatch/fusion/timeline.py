@@ -433,6 +433,10 @@ def earn_needed(prev: Run, t: dt.date, population: int) -> tuple[float, list[str
     if (t - prev.since).days >= int(e["long_held_days"]):
         need += float(e["long_extra"])
         why.append(f"held since {prev.since}")
+    elif prev.baseline and float(e.get("baseline_extra", 0)):
+        # how long a map's state had held before its date is unknown: it counts as held long
+        need += float(e["baseline_extra"])
+        why.append("a state from the imported map")
     return need, why
 
 
