@@ -31,6 +31,41 @@ class EventFilter:
     claimant: str | None = None  # some claim's claimant equals this (case-insensitive)
     include_historical: bool = True
     limit: int | None = None
+    sort_days: tuple[dt.date, ...] = ()  # the event's sort day (event date, else report date) is one of these
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """An event as stored, for serving: its JSON text as written, the columns a card or a place
+    panel needs, and its report's display fields (`report_*`), without parsing the JSON."""
+
+    event_id: str
+    report_id: str
+    json: str
+    kind: str
+    event_date: str | None  # ISO days
+    date_latest: str | None
+    report_date: str
+    historical: bool
+    place_name: str | None
+    geonames_id: int | None
+    latitude: float | None
+    longitude: float | None
+    admin1: str | None
+    country: str | None
+    has_report: bool
+    report_source: str | None
+    report_title: str | None
+    report_url: str | None
+    report_day: str | None
+    date_lo: str = ""  # the interval a window filter tests, and the day the store orders by
+    date_hi: str = ""
+    sort_date: str = ""
+
+    @property
+    def day(self) -> str:
+        """The event's day: its date, else the last day of its range, else its report's day."""
+        return self.event_date or self.date_latest or self.report_date
 
 
 @dataclass(frozen=True)
@@ -78,6 +113,43 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_event(self, event_id: str) -> Event | None: ...
 
+    def event_rows(self, flt: EventFilter | None = None, offset: int = 0) -> Iterator[EventRow]:
+        """`events(flt)` as stored rows (same order), skipping the first `offset`; SQL stores read
+        the JSON text and the report columns in one query instead of validating every record."""
+        import itertools
+        import json
+
+        from frontwatch.store.sql import event_interval
+
+        reports: dict[str, Report | None] = {}
+        for e in itertools.islice(self.events(flt), offset, None):
+            if e.report_id not in reports:
+                reports[e.report_id] = self.get_report(e.report_id)
+            r = reports[e.report_id]
+            loc = e.location
+            yield EventRow(e.event_id, e.report_id,
+                           json.dumps(e.to_json_dict(), ensure_ascii=False, separators=(",", ":")), e.kind,
+                           _iso(e.event_date), _iso(e.date_latest), e.report_date.isoformat(), e.historical,
+                           loc.name, loc.geonames_id, loc.latitude, loc.longitude, loc.admin1, loc.country,
+                           r is not None, r.source if r else None, r.title if r else None, r.url if r else None,
+                           r.date.isoformat() if r else None, *(d.isoformat() for d in event_interval(e)))
+
+    def day_spans(self) -> list[tuple[dt.date, dt.date, dt.date]]:
+        """(sort day, earliest date_lo, latest date_hi) of the events of each sort day, in order:
+        which days' events a window of dates can reach."""
+        from frontwatch.store.sql import event_interval
+
+        spans: dict[dt.date, tuple[dt.date, dt.date]] = {}
+        for e in self.events():
+            lo, hi, sort = event_interval(e)
+            old = spans.get(sort)
+            spans[sort] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
+        return [(d, lo, hi) for d, (lo, hi) in sorted(spans.items())]
+
+    def report_days(self) -> list[dt.date]:
+        """The days that have reports, in order."""
+        return sorted({r.date for r in self.iter_reports()})
+
     @abc.abstractmethod
     def report_source(self, report_id: str) -> str | None:
         """The stored report's `source` (outlet name), without loading its text; for exports."""
@@ -108,6 +180,11 @@ class Store(abc.ABC):
     def revision(self) -> int:
         """A number that grows with every stored report: lets caches tell what is new."""
 
+    def data_version(self) -> tuple[int, int]:
+        """(revision, baseline stamp): changes whenever a report or a baseline row is stored, so a
+        cache of anything read from the store (web replies) knows when it is stale."""
+        return self.revision(), len(self.baseline())
+
     @abc.abstractmethod
     def reports_since(self, revision: int) -> list[str]:
         """Ids of the reports stored after `revision`."""
@@ -121,6 +198,10 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d is not None else None
 
 
 def open_store(url: str) -> Store:

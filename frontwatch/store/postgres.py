@@ -103,6 +103,7 @@ class PostgresStore(SQLStore):
 
     dialect = "postgresql"
     migrations = MIGRATIONS
+    _JSON_TEXT = "e.json::text"
 
     def __init__(self, url: str, *, schema: str | None = None, migrate_to: int | None = None) -> None:
         super().__init__()

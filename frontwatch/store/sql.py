@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
-from frontwatch.store.base import AddResult, BaselineRow, EventFilter, Store, StoreError
+from frontwatch.store.base import AddResult, BaselineRow, EventFilter, EventRow, Store, StoreError
 
 # Reads are paged by key ("keyset pagination") instead of holding a cursor open, so a long
 # export never pins a transaction and a reader can be interleaved with writes on one store.
@@ -238,8 +238,7 @@ class SQLStore(Store):
     def _event(self, value: Any) -> Event:
         return Event.model_validate(self._load_json(value))
 
-    def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
-        flt = flt or EventFilter()
+    def _event_where(self, flt: EventFilter) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         if flt.since is not None:
@@ -268,6 +267,14 @@ class SQLStore(Store):
         if not flt.include_historical:
             where.append("e.historical = ?")
             params.append(False)
+        if flt.sort_days:
+            where.append(f"e.sort_date IN ({', '.join('?' * len(flt.sort_days))})")
+            params.extend(self._date(d) for d in flt.sort_days)
+        return where, params
+
+    def _event_pages(self, flt: EventFilter, columns: str, joins: str = "", offset: int = 0) -> Iterator[list[tuple]]:
+        """Pages of rows `(sort_date, report_id, event_id, *columns)` in event order (keyset paging)."""
+        where, params = self._event_where(flt)
         remaining = flt.limit
         last: tuple | None = None
         while remaining is None or remaining > 0:
@@ -277,17 +284,56 @@ class SQLStore(Store):
             if last is not None:
                 conds.append("(e.sort_date, e.report_id, e.event_id) > (?, ?, ?)")
                 page_params.extend(last)
-            sql = ("SELECT e.sort_date, e.report_id, e.event_id, e.json FROM events e"
+            sql = (f"SELECT e.sort_date, e.report_id, e.event_id, {columns} FROM events e{joins}"
                    + (" WHERE " + " AND ".join(conds) if conds else "")
                    + " ORDER BY e.sort_date, e.report_id, e.event_id LIMIT ?")
-            rows = self._all(sql, [*page_params, page])
-            for r in rows:
-                yield self._event(r[3])
+            page_params.append(page)
+            if offset and last is None:
+                sql += " OFFSET ?"
+                page_params.append(offset)
+            rows = self._all(sql, page_params)
+            if rows:
+                yield rows
             if remaining is not None:
                 remaining -= len(rows)
             if len(rows) < page:
                 return
             last = rows[-1][:3]
+
+    def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        for rows in self._event_pages(flt or EventFilter(), "e.json"):
+            for r in rows:
+                yield self._event(r[3])
+
+    # The stored JSON as text (PostgreSQL's JSONB gives it back in its own key order).
+    _JSON_TEXT = "e.json"
+
+    def event_rows(self, flt: EventFilter | None = None, offset: int = 0) -> Iterator[EventRow]:
+        cols = (f"{self._JSON_TEXT}, e.kind, e.event_date, e.date_latest, e.report_date, e.historical, "
+                "e.place_name, e.geonames_id, e.latitude, e.longitude, e.admin1, e.country, "
+                "r.source, r.title, r.url, r.report_date, e.date_lo, e.date_hi")
+        joins = " LEFT JOIN reports r ON r.report_id = e.report_id"
+        iso = self._iso
+        for rows in self._event_pages(flt or EventFilter(), cols, joins, offset):
+            for (sort, rid, eid, js, kind, edate, latest, rdate, hist, pname, gid, lat, lon, adm, country,
+                 source, title, url, rep_date, lo, hi) in rows:
+                yield EventRow(eid, rid, js if isinstance(js, str) else json.dumps(js, ensure_ascii=False),
+                               kind, iso(edate), iso(latest), iso(rdate), bool(hist), pname, gid, lat, lon, adm,
+                               country, rep_date is not None, source, title, url, iso(rep_date), iso(lo), iso(hi),
+                               iso(sort))
+
+    @staticmethod
+    def _iso(value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return value.isoformat()
+
+    def day_spans(self) -> list[tuple[dt.date, dt.date, dt.date]]:
+        rows = self._all("SELECT sort_date, MIN(date_lo), MAX(date_hi) FROM events GROUP BY sort_date ORDER BY 1")
+        return [(self._to_date(d), self._to_date(lo), self._to_date(hi)) for d, lo, hi in rows]
+
+    def report_days(self) -> list[dt.date]:
+        return [self._to_date(r[0]) for r in self._all("SELECT DISTINCT report_date FROM reports ORDER BY 1")]
 
     def get_event(self, event_id: str) -> Event | None:
         row = self._one("SELECT json FROM events WHERE event_id = ?", (event_id,))
@@ -347,6 +393,11 @@ class SQLStore(Store):
     def revision(self) -> int:
         row = self._one("SELECT COALESCE(MAX(revision), 0) FROM reports")
         return int(row[0]) if row else 0
+
+    def data_version(self) -> tuple[int, int]:
+        row = self._one("SELECT (SELECT COALESCE(MAX(revision), 0) FROM reports), "
+                        "(SELECT COALESCE(MAX(id), 0) FROM baseline)")
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def reports_since(self, revision: int) -> list[str]:
         return [r[0] for r in self._all("SELECT report_id FROM reports WHERE revision > ? ORDER BY revision",
