@@ -10,7 +10,7 @@ import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
 
@@ -68,6 +68,42 @@ class EventRow:
         return self.event_date or self.date_latest or self.report_date
 
 
+class EventView:
+    """An event as the control rules read it: ids, kind, dates, location, sides, control and claims
+    are loaded from the store's columns (Location, ControlChange and Claim records complete);
+    any other attribute (evidence, quantities, ...) loads the full Event from the store once."""
+
+    __slots__ = ("event_id", "report_id", "kind", "report_date", "event_date", "date_earliest", "date_latest",
+                 "historical", "location", "actor1_side", "actor2_side", "control", "claims", "_store", "_full")
+
+    def __init__(self, store: Store, event_id: str, report_id: str, kind: str, report_date: dt.date,
+                 event_date: dt.date | None, date_earliest: dt.date | None, date_latest: dt.date | None,
+                 historical: bool, location: Any, actor1_side: str | None, actor2_side: str | None,
+                 control: Any, claims: list) -> None:
+        self._store, self._full = store, None
+        self.event_id, self.report_id, self.kind = event_id, report_id, kind
+        self.report_date, self.event_date = report_date, event_date
+        self.date_earliest, self.date_latest, self.historical = date_earliest, date_latest, historical
+        self.location, self.actor1_side, self.actor2_side = location, actor1_side, actor2_side
+        self.control, self.claims = control, claims
+
+    def full(self) -> Event:
+        if self._full is None:
+            full = self._store.get_event(self.event_id)
+            if full is None:
+                raise LookupError(f"event {self.event_id} is no longer stored")
+            self._full = full
+        return self._full
+
+    def __getattr__(self, name: str) -> Any:  # only for what the slots do not hold
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
+
+    def __repr__(self) -> str:
+        return f"EventView({self.event_id!r}, {self.kind!r}, {self.location!r})"
+
+
 @dataclass(frozen=True)
 class BaselineRow:
     """A known controller of a settlement on a date, imported by an analyst (control baseline)."""
@@ -105,6 +141,14 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def iter_reports(self) -> Iterator[Report]: ...
+
+    def report_heads(self, report_ids: Iterable[str]) -> dict[str, tuple[str | None, dt.date | None]]:
+        """{report_id: (source, date)} for each id (None, None when not stored), without the texts."""
+        out: dict[str, tuple[str | None, dt.date | None]] = {}
+        for rid in report_ids:
+            rep = self.get_report(rid)
+            out[rid] = (rep.source, rep.date) if rep else (None, None)
+        return out
 
     @abc.abstractmethod
     def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
@@ -146,6 +190,11 @@ class Store(abc.ABC):
             spans[sort] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
         return [(d, lo, hi) for d, (lo, hi) in sorted(spans.items())]
 
+    def event_views(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        """`events(flt)` for readers of a few fields (fusion): SQL stores return `EventView`s, which
+        read only those columns and load the full record if anything else is asked of them."""
+        yield from self.events(flt)
+
     def report_days(self) -> list[dt.date]:
         """The days that have reports, in order."""
         return sorted({r.date for r in self.iter_reports()})
@@ -170,8 +219,14 @@ class Store(abc.ABC):
     def put_derived(self, namespace: str, key: str, value: str) -> None:
         """Keep a derived JSON value (fusion's per-place timeline cache, ...)."""
 
+    def put_derived_many(self, namespace: str, items: Iterable[tuple[str, str]]) -> None:
+        """Keep many derived values (one transaction in SQL stores)."""
+        for key, value in items:
+            self.put_derived(namespace, key, value)
+
     @abc.abstractmethod
-    def get_derived(self, namespace: str) -> dict[str, str]: ...
+    def get_derived(self, namespace: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """The derived values of a namespace (only those of `keys` when given)."""
 
     @abc.abstractmethod
     def delete_derived(self, namespace: str, keys: Iterable[str] | None = None) -> None: ...

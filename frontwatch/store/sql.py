@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
-from frontwatch.store.base import AddResult, BaselineRow, EventFilter, EventRow, Store, StoreError
+from frontwatch.store.base import AddResult, BaselineRow, EventFilter, EventRow, EventView, Store, StoreError
 
 # Reads are paged by key ("keyset pagination") instead of holding a cursor open, so a long
 # export never pins a transaction and a reader can be interleaved with writes on one store.
@@ -37,6 +37,17 @@ def event_interval(ev: Event) -> tuple[dt.date, dt.date, dt.date]:
     if hi < lo:  # a malformed range must not make the event unfindable
         lo, hi = hi, lo
     return lo, hi, ev.event_date or ev.report_date
+
+
+def _built(cls: type, values: dict[str, Any]) -> Any:
+    """A record from values read back from the store, every field given (what `model_construct`
+    does without its per-call overhead): stored records were validated when they were written."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class SQLStore(Store):
@@ -221,6 +232,16 @@ class SQLStore(Store):
         row = self._one(f"SELECT {self._REPORT_COLS} FROM reports WHERE report_id = ?", (report_id,))
         return self._report(row) if row else None
 
+    def report_heads(self, report_ids: Iterable[str]) -> dict[str, tuple[str | None, dt.date | None]]:
+        ids = sorted(set(report_ids))
+        out: dict[str, tuple[str | None, dt.date | None]] = dict.fromkeys(ids, (None, None))
+        for i in range(0, len(ids), IN_CHUNK):
+            chunk = ids[i:i + IN_CHUNK]
+            for rid, source, day in self._all(f"SELECT report_id, source, report_date FROM reports WHERE report_id "
+                                              f"IN ({', '.join('?' * len(chunk))})", chunk):
+                out[rid] = (source, self._to_date(day))
+        return out
+
     def report_source(self, report_id: str) -> str | None:
         row = self._one("SELECT source FROM reports WHERE report_id = ?", (report_id,))
         return row[0] if row else None
@@ -305,6 +326,38 @@ class SQLStore(Store):
             for r in rows:
                 yield self._event(r[3])
 
+    # What EventView needs beyond the columns, as one JSON array per row (read in the database).
+    _VIEW_EXTRA = "json_extract(e.json, '$.location.feature_code', '$.location.geo_precision', '$.control')"
+
+    def event_views(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        from frontwatch.model import Claim, ControlChange, Location
+
+        cols = ("e.kind, e.report_date, e.event_date, e.date_earliest, e.date_latest, e.historical, e.place_name, "
+                "e.place_mention, e.geonames_id, e.latitude, e.longitude, e.country, e.admin1, e.actor1_side, "
+                f"e.actor2_side, {self._VIEW_EXTRA}")
+        day = self._to_date
+        for rows in self._event_pages(flt or EventFilter(), cols):
+            claims: dict[str, list] = {}
+            ids = [r[2] for r in rows]
+            for i in range(0, len(ids), IN_CHUNK):
+                chunk = ids[i:i + IN_CHUNK]
+                for eid, claimant, side, stance, via, quote in self._all(
+                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
+                        f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
+                    claims.setdefault(eid, []).append(_built(Claim, {
+                        "claimant": claimant, "side": side, "via": json.loads(via) if via and via != "[]" else [],
+                        "stance": stance, "quote": quote}))
+            for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
+                 side1, side2, extra) in rows:
+                fcode, precision, control = self._load_json(extra)
+                loc = _built(Location, {"name": name, "mention": mention, "geonames_id": gid, "latitude": lat,
+                                        "longitude": lon, "country": country, "admin1": adm, "feature_code": fcode,
+                                        "geo_precision": precision})
+                ctl = None if control is None else _built(ControlChange, {
+                    "to": control.get("to"), "from_": control.get("from"), "extent": control.get("extent", "full")})
+                yield EventView(self, eid, rid, kind, day(rdate), day(edate), day(early), day(late), bool(hist),
+                                loc, side1, side2, ctl, claims.get(eid, []))
+
     # The stored JSON as text (PostgreSQL's JSONB gives it back in its own key order).
     _JSON_TEXT = "e.json"
 
@@ -375,8 +428,26 @@ class SQLStore(Store):
                 "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value"),
                 (namespace, key, self._text(value)))
 
-    def get_derived(self, namespace: str) -> dict[str, str]:
-        return dict(self._all("SELECT key, value FROM derived WHERE namespace = ? ORDER BY key", (namespace,)))
+    def put_derived_many(self, namespace: str, items: Iterable[tuple[str, str]]) -> None:
+        self._check_open()
+        rows = [(namespace, k, self._text(v)) for k, v in items]
+        if not rows:
+            return
+        with self._lock, self._write() as cur:
+            cur.executemany(self._q(
+                "INSERT INTO derived (namespace, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value"), rows)
+
+    def get_derived(self, namespace: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        if keys is None:
+            return dict(self._all("SELECT key, value FROM derived WHERE namespace = ? ORDER BY key", (namespace,)))
+        ks = sorted(set(keys))
+        out: dict[str, str] = {}
+        for i in range(0, len(ks), IN_CHUNK):
+            chunk = ks[i:i + IN_CHUNK]
+            out.update(self._all(f"SELECT key, value FROM derived WHERE namespace = ? AND key IN "
+                                 f"({', '.join('?' * len(chunk))})", (namespace, *chunk)))
+        return dict(sorted(out.items()))
 
     def delete_derived(self, namespace: str, keys: Iterable[str] | None = None) -> None:
         self._check_open()
