@@ -133,3 +133,46 @@ def test_card_json_appends_to_any_object(value: str) -> None:
     card = json.loads(rd.card_json(row))
     assert card["day"] == "2022-09-01" and card["report"]["date"] == "2022-09-01"
     assert card["style"] == rd.kind_style("shelling") and set(json.loads(value)) <= set(card)
+
+
+def test_serve_with_two_workers_gives_the_same_replies(tmp_path: Path) -> None:
+    """`frontwatch serve --workers 2`: worker processes built by the app factory from the environment."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from frontwatch.store import open_store
+
+    db = tmp_path / "war.db"
+    build_war_store(db).close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("FRONTWATCH_TOKEN", "FRONTWATCH_DB")}
+    server = subprocess.Popen([sys.executable, "-m", "frontwatch", "serve", "--db", str(db), "--port", str(port),
+                               "--workers", "2"], env=env, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        with open_store(str(db)) as ref, httpx.Client(base_url=base, timeout=30) as c:
+            for _ in range(6):  # both workers answer some of these
+                assert c.get("/api/events").json() == _old_events(ref, EventFilter(limit=1000))
+                assert c.get("/api/places/Izium").json() == rd.place_detail(ref, "Izium")
+            assert c.get("/api/meta").json()["writable"] is False
+            assert c.post("/api/reports", json={"date": "2022-09-12", "text": "x"}).status_code == 403
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "2 workers" in err

@@ -43,9 +43,7 @@ def serve(
         "--workers", min=1, help="Server processes (default: one per core); each keeps its own reply cache.")] = None,
 ) -> None:
     """Serve the web map and JSON API. POST /api/reports is enabled only when FRONTWATCH_TOKEN is set."""
-    import uvicorn
-
-    from frontwatch.web.app import create_app
+    from frontwatch.web.server import run
 
     if not db.startswith(("postgresql://", "postgres://")) and not Path(db).exists():
         err.print(f"no database at {db}: run `frontwatch ingest REPORTS --db {db}` first", highlight=False)
@@ -55,13 +53,7 @@ def serve(
     n = workers or os.cpu_count() or 1
     err.print(f"frontwatch map on http://{host}:{port}/  API docs /docs  {mode}  ({n} worker{'s' * (n > 1)})",
               highlight=False)
-    if n == 1:
-        uvicorn.run(create_app(db, token=token), host=host, port=port, log_level="warning")
-        return
-    # Several processes: each imports the app factory, which reads the database from the environment.
-    os.environ["FRONTWATCH_DB"] = db
-    uvicorn.run("frontwatch.web.app:app_from_env", factory=True, workers=n, host=host, port=port,
-                log_level="warning")
+    run(db, host, port, n, token)
 
 
 def register(app: typer.Typer) -> None:

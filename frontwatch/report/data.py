@@ -373,6 +373,28 @@ class DayCards:
             self._spans = spans
         return spans[1]
 
+    def warm(self, store: Store, version: Any) -> Counter[str]:
+        """Read every day's cards (as many as the size bound keeps); returns events per place id."""
+        places: Counter[str] = Counter()
+        days = [d for d, _, _ in self._day_spans(store, version)]
+        for i in range(0, len(days), 300):
+            chunk = tuple(dt.date.fromisoformat(d) for d in days[i:i + 300])
+            fresh: dict[str, list[tuple[str, str, bool, str]]] = {}
+            for r in store.event_rows(EventFilter(sort_days=chunk)):
+                fresh.setdefault(r.sort_date, []).append((r.date_lo, r.date_hi, r.historical, card_json(r)))
+                places[place_key(r.geonames_id, r.place_name)] += 1
+            self._keep(version, fresh)
+        return places
+
+    def _keep(self, version: Any, fresh: dict[str, list[tuple[str, str, bool, str]]]) -> None:
+        with self._lock:
+            for d, cards in fresh.items():
+                self._days[(version, d)] = cards
+                self._bytes += 64 + sum(len(c[3]) for c in cards)
+            while self._bytes > self.max_bytes and len(self._days) > 1:
+                _, old = self._days.popitem(last=False)
+                self._bytes -= 64 + sum(len(c[3]) for c in old)
+
     def window(self, store: Store, version: Any, since: dt.date | None, until: dt.date | None,
                include_historical: bool = True, limit: int | None = None, offset: int = 0) -> str:
         """`events_json(store, EventFilter(since, until, include_historical, limit), offset)`."""
@@ -391,13 +413,7 @@ class DayCards:
                 for r in store.event_rows(EventFilter(sort_days=chunk)):
                     fresh[r.sort_date].append((r.date_lo, r.date_hi, r.historical, card_json(r)))
             have.update(fresh)
-            with self._lock:
-                for d, cards in fresh.items():
-                    self._days[(version, d)] = cards
-                    self._bytes += 64 + sum(len(c[3]) for c in cards)
-                while self._bytes > self.max_bytes and len(self._days) > 1:
-                    _, old = self._days.popitem(last=False)
-                    self._bytes -= 64 + sum(len(c[3]) for c in old)
+            self._keep(version, fresh)
         out = [card for d in days for lo, hi, hist, card in have[d]
                if hi >= lo_q and lo <= hi_q and (include_historical or not hist)]
         end = None if limit is None else offset + limit

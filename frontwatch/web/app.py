@@ -7,8 +7,10 @@ API is read-only unless a bearer token is configured, and request bodies are cap
 import datetime as dt
 import hmac
 import json
+import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -21,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from frontwatch.report import data as rd
 from frontwatch.store.base import EventFilter, Store
@@ -28,6 +31,7 @@ from frontwatch.store.base import EventFilter, Store
 HERE = Path(__file__).resolve().parent
 MAX_BODY_BYTES = 1_000_000
 MAX_EVENTS = 10_000
+WARM_SECONDS = 3.0
 
 # Pages load only their own scripts; images may come from the opt-in online tile layer.
 CSP_PAGE = ("default-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; "
@@ -143,16 +147,23 @@ def _raw(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
+def _place_body(store: Store, place_id: str, on: dt.date | None) -> bytes | None:
+    detail = rd.place_detail_json(store, place_id, on)
+    return detail.encode("utf-8") if detail is not None else None
+
+
 def app_from_env() -> FastAPI:
     """The app for `FRONTWATCH_DB` (and `FRONTWATCH_TOKEN`): the factory each `serve --workers N`
     process imports (`uvicorn frontwatch.web.app:app_from_env --factory`)."""
     from frontwatch.cli.core import DEFAULT_DB
 
-    return create_app(os.environ.get("FRONTWATCH_DB", DEFAULT_DB), token=os.environ.get("FRONTWATCH_TOKEN") or None)
+    return create_app(os.environ.get("FRONTWATCH_DB", DEFAULT_DB), token=os.environ.get("FRONTWATCH_TOKEN") or None,
+                      warm_seconds=float(os.environ.get("FRONTWATCH_WARM_SECONDS", WARM_SECONDS)))
 
 
-def create_app(db_url: str, token: str | None = None) -> FastAPI:
-    """The FastAPI app over the store at `db_url`; POST /api/reports needs `token` (none: read-only)."""
+def create_app(db_url: str, token: str | None = None, warm_seconds: float = WARM_SECONDS) -> FastAPI:
+    """The FastAPI app over the store at `db_url`; POST /api/reports needs `token` (none: read-only).
+    At start-up it spends up to `warm_seconds` building the replies users ask for first (0: none)."""
     from frontwatch.store import open_store
 
     state: dict[str, Any] = {}
@@ -166,8 +177,26 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
                 state.setdefault("store", open_store(db_url))
         return state["store"]
 
+    def warm_up() -> None:
+        """Before the first request: the control cache current, every day's event cards read, and
+        the panels of the busiest places (default day) built, within `warm_seconds`."""
+        t0 = time.monotonic()
+        try:
+            store = get_store()
+            rd.control_on(store, dt.date.today())  # brings the control cache up to date
+            version = store.data_version()
+            busiest = day_cards.warm(store, version)
+            for place_id, _ in busiest.most_common():
+                if time.monotonic() - t0 > warm_seconds:
+                    break
+                cached(store, ("place", place_id, None), lambda p=place_id: _place_body(store, p, None))
+        except Exception as exc:  # a server that cannot warm up still serves (and reports the error)
+            logging.getLogger("frontwatch.web").warning("warm-up stopped: %s: %s", type(exc).__name__, exc)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_seconds > 0:
+            await run_in_threadpool(warm_up)
         yield
         if "store" in state:
             state.pop("store").close()
@@ -279,11 +308,7 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
     @app.get("/api/places/{place_id}", tags=["control"])
     def place(store: StoreDep, place_id: str, on: dt.date | None = None) -> Response:
         """A settlement (GeoNames id or name): its control timeline, events with evidence and claims."""
-        def make() -> bytes | None:
-            detail = rd.place_detail_json(store, place_id, on)
-            return detail.encode("utf-8") if detail is not None else None
-
-        body = cached(store, ("place", place_id, on), make)
+        body = cached(store, ("place", place_id, on), lambda: _place_body(store, place_id, on))
         if body is None:
             raise HTTPException(404, f"no events at a place called or numbered {place_id!r}")
         return _raw(body)
