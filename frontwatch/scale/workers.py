@@ -46,10 +46,12 @@ class WorkerStats:
     first_start: dict[int, float] = field(default_factory=dict)
     last_end: dict[int, float] = field(default_factory=dict)
     busy: dict[int, float] = field(default_factory=dict)
+    cpu: dict[int, float] = field(default_factory=dict)  # CPU seconds of each worker's chunks
     wall: float = 0.0
     start_method: str = ""
 
-    def record(self, pid: int, rss: int, began: float, ended: float, t0: float) -> None:
+    def record(self, pid: int, rss: int, began: float, ended: float, t0: float, cpu: float = 0.0) -> None:
+        self.cpu[pid] = self.cpu.get(pid, 0.0) + cpu
         self.peak_rss[pid] = max(rss, self.peak_rss.get(pid, 0))
         self.first_start[pid] = min(began - t0, self.first_start.get(pid, float("inf")))
         self.last_end[pid] = max(ended - t0, self.last_end.get(pid, 0.0))
@@ -63,7 +65,8 @@ class WorkerStats:
         perfect = sum(self.busy.values()) / n
         return (f"{n} workers ({self.start_method}): first chunk began after "
                 f"{', '.join(f'{v:.1f}' for v in sorted(self.first_start.values()))} s; busy "
-                f"{', '.join(f'{v:.1f}' for v in sorted(self.busy.values()))} s of {self.wall:.1f} s wall; "
+                f"{', '.join(f'{v:.1f}' for v in sorted(self.busy.values()))} s of {self.wall:.1f} s wall "
+                f"(CPU {', '.join(f'{v:.1f}' for v in sorted(self.cpu.values()))} s); "
                 f"last chunks ended {', '.join(f'{v:.1f}' for v in sorted(self.last_end.values()))} s; "
                 f"a perfect split of the busy time: {perfect:.1f} s")
 
@@ -117,10 +120,10 @@ def extract_batch(reports: list[Report], nlp: Any = None, gazetteer: Any = None)
         return out
 
 
-def _work(chunk: list[Report]) -> tuple[int, int, float, float, list[Extraction | Rejection]]:
-    began = time.time()
+def _work(chunk: list[Report]) -> tuple[int, int, float, float, float, list[Extraction | Rejection]]:
+    began, cpu = time.time(), time.process_time()
     results = extract_batch(chunk)
-    return os.getpid(), peak_rss_bytes(), began, time.time(), results
+    return os.getpid(), peak_rss_bytes(), began, time.time(), time.process_time() - cpu, results
 
 
 def _context() -> mp.context.BaseContext:
@@ -204,9 +207,9 @@ def extract_parallel(
                     wait([f for f in pending if not f.done()], return_when=FIRST_COMPLETED)
                     fill()
                     continue
-                pid, rss, began, ended, results = pending.popleft().result()
+                pid, rss, began, ended, cpu, results = pending.popleft().result()
                 fill()  # hand out the next chunk before the caller spends time storing these
-                stats.record(pid, rss, began, ended, t0)
+                stats.record(pid, rss, began, ended, t0, cpu)
                 stats.reports += len(results)
                 yield from results
         finally:
