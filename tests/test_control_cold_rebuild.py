@@ -87,9 +87,12 @@ def _extraction(i: int, rng: random.Random, places: list[Location], texts: list[
 
 
 def _build(path: Path, n: int = 160, seed: int = 11) -> Store:
+    return _fill(open_store(str(path)), n, seed)
+
+
+def _fill(store: Store, n: int = 160, seed: int = 11) -> Store:
     rng = random.Random(seed)
     places = _places(rng)
-    store = open_store(str(path))
     texts: list[str] = []
     for i in range(n):
         store.add_extraction(_extraction(i, rng, places, texts))
@@ -170,8 +173,8 @@ def test_kept_clusters_follow_the_independence_settings(tmp_path: Path, referenc
     assert store.get_derived(fusion.NS_TIMELINE) == reference(ref)
 
 
-def test_event_views_read_what_the_records_say(tmp_path: Path) -> None:
-    store = _build(tmp_path / "v.db", n=60)
+def test_event_views_read_what_the_records_say(store: Store) -> None:
+    _fill(store, n=60)
     flt = EventFilter(kinds=("territory_regained", "entered", "armed_clash"))
     full = list(store.events(flt))
     views = list(store.event_views(flt))
