@@ -335,7 +335,28 @@ class SQLStore(Store):
         cols = ("e.kind, e.report_date, e.event_date, e.date_earliest, e.date_latest, e.historical, e.place_name, "
                 "e.place_mention, e.geonames_id, e.latitude, e.longitude, e.country, e.admin1, e.actor1_side, "
                 f"e.actor2_side, {self._VIEW_EXTRA}")
-        day = self._to_date
+        # Places, controls and days repeat across thousands of events: each distinct one is decoded
+        # and built once per call and shared (the views are read, never changed).
+        days: dict[Any, dt.date | None] = {None: None}
+        extras: dict[str, tuple[Any, Any, Any]] = {}
+        places: dict[tuple, Any] = {}
+
+        def day(value: Any) -> dt.date | None:
+            d = days.get(value)
+            if d is None and value is not None:
+                d = days[value] = self._to_date(value)
+            return d
+
+        def extra_of(value: Any) -> tuple[Any, Any, Any]:
+            key = value if isinstance(value, str) else json.dumps(value)
+            hit = extras.get(key)
+            if hit is None:
+                fcode, precision, control = self._load_json(value)
+                ctl = None if control is None else _built(ControlChange, {
+                    "to": control.get("to"), "from_": control.get("from"), "extent": control.get("extent", "full")})
+                hit = extras[key] = (fcode, precision, ctl)
+            return hit
+
         for rows in self._event_pages(flt or EventFilter(), cols):
             claims: dict[str, list] = {}
             ids = [r[2] for r in rows]
@@ -349,12 +370,13 @@ class SQLStore(Store):
                         "stance": stance, "quote": quote}))
             for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
                  side1, side2, extra) in rows:
-                fcode, precision, control = self._load_json(extra)
-                loc = _built(Location, {"name": name, "mention": mention, "geonames_id": gid, "latitude": lat,
-                                        "longitude": lon, "country": country, "admin1": adm, "feature_code": fcode,
-                                        "geo_precision": precision})
-                ctl = None if control is None else _built(ControlChange, {
-                    "to": control.get("to"), "from_": control.get("from"), "extent": control.get("extent", "full")})
+                fcode, precision, ctl = extra_of(extra)
+                pkey = (name, mention, gid, lat, lon, country, adm, fcode, precision)
+                loc = places.get(pkey)
+                if loc is None:
+                    loc = places[pkey] = _built(Location, {
+                        "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
+                        "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
                 yield EventView(self, eid, rid, kind, day(rdate), day(edate), day(early), day(late), bool(hist),
                                 loc, side1, side2, ctl, claims.get(eid, []))
 
