@@ -184,6 +184,13 @@ def test_event_views_read_what_the_records_say(store: Store) -> None:
                      "location", "actor1_side", "actor2_side", "control", "claims"):
             assert getattr(v, name) == getattr(e, name), (e.event_id, name)
         assert v.evidence == e.evidence and v.event_type == e.event_type  # anything else: the full record
+    v, e = views[0], full[0]
+    moved = v.location.model_copy(update={"name": "Elsewhere", "geonames_id": 1})
+    copy = v.model_copy(update={"location": moved})
+    assert copy.location.name == "Elsewhere" and v.location == e.location and copy.claims == e.claims
+    again = copy.model_copy(update={"fatalities": 7})  # not a view field: a full Event, the copy's fields kept
+    assert again.fatalities == 7 and again.location.name == "Elsewhere" and again.evidence == e.evidence
+    assert copy.model_dump() == e.model_copy(update={"location": moved}).model_dump()
 
 
 def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -88,12 +88,25 @@ class EventView:
         self.control, self.claims = control, claims
 
     def full(self) -> Event:
+        """The whole record: the stored one, with this view's fields (a copy may have changed some)."""
         if self._full is None:
             full = self._store.get_event(self.event_id)
             if full is None:
                 raise LookupError(f"event {self.event_id} is no longer stored")
-            self._full = full
+            self._full = full.model_copy(update={n: object.__getattribute__(self, n) for n in _VIEW_FIELDS})
         return self._full
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
+        """Like `Event.model_copy`: a view again when only loaded fields change, else a full Event."""
+        if deep or any(k.startswith("_") or k not in EventView.__slots__ for k in update or {}):
+            return self.full().model_copy(update=update, deep=deep)
+        new = EventView.__new__(EventView)
+        for name in EventView.__slots__:
+            object.__setattr__(new, name, object.__getattribute__(self, name))
+        new._full = None
+        for name, value in (update or {}).items():
+            object.__setattr__(new, name, value)
+        return new
 
     def __getattr__(self, name: str) -> Any:  # only for what the slots do not hold
         if name.startswith("_"):
@@ -102,6 +115,9 @@ class EventView:
 
     def __repr__(self) -> str:
         return f"EventView({self.event_id!r}, {self.kind!r}, {self.location!r})"
+
+
+_VIEW_FIELDS = tuple(n for n in EventView.__slots__ if not n.startswith("_"))
 
 
 @dataclass(frozen=True)
