@@ -36,6 +36,8 @@ UNDATED_DAYS = 2
 SAID_LAG_DAYS = 1
 # A date elsewhere in the sentence anchors an event only loosely: up to this many days before it.
 SENTENCE_DATE_SLACK = 2
+# The event's sentence and at most this many after it may give its toll.
+TOLL_SENTENCES = 3
 
 VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 CONTROL_KINDS = {"territory_regained", "territory_captured", "entered"}
@@ -169,6 +171,68 @@ def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int])
     if t.dep_ in ("relcl", "acl", "amod") or (hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
         # "Shevchenkove, which troops recaptured": the noun it hangs from; "rocket fire hit X": the verb.
         starts.append(t.head)
+    return _search_places(t, starts, index, allow_to, triggers)
+
+
+def _object_phrase(path: list[Token]) -> bool:
+    """The path runs through the verb's object and its "of" phrases only ("intercepted drones",
+    "cleared hectares of farmland of mines")."""
+    return len(path) >= 2 and path[1].dep_ in ("dobj", "nsubjpass") and all(
+        p.dep_ == "pobj" or (p.dep_ == "prep" and p.lower_ == "of") for p in path[2:])
+
+
+def _object_tokens(v: Token) -> list[Token]:
+    """The verb's objects, their conjuncts and the nouns of their "of" phrases."""
+    out: list[Token] = []
+    todo = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+    while todo:
+        x = todo.pop()
+        out.append(x)
+        for c in x.children:
+            if c.dep_ == "conj":
+                todo.append(c)
+            elif c.dep_ == "prep" and c.lower_ == "of":
+                todo.extend(g for g in c.children if g.dep_ == "pobj")
+    return out
+
+
+def _coordinated_verbs(v: Token) -> list[Token]:
+    """Verbs coordinated with v that share its subject ("shelled, assaulted, and were repulsed
+    from positions near X"; "carried out air strikes and shelled X"), v excluded."""
+    root = v
+    while root.dep_ == "conj" and root.head.pos_ in ("VERB", "AUX"):
+        root = root.head
+    out: list[Token] = []
+    todo = [root]
+    while todo:
+        x = todo.pop()
+        if x.i != v.i:
+            out.append(x)
+        todo.extend(c for c in x.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")
+                    and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children))
+    if v.i != root.i and any(g.dep_ in ("nsubj", "nsubjpass") for g in v.children):
+        return []  # v has a subject of its own: its acts are its own
+    return sorted(out, key=lambda x: x.i)
+
+
+def _shared_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
+    """For a trigger with no place of its own, the place of the verbs coordinated with it: the
+    place at the end of "carried out air strikes and shelled X" belongs to both acts."""
+    t = hit.token
+    v = t.head if hit.nominal and t.dep_ in ("dobj", "nsubjpass") else t
+    if v.pos_ not in ("VERB", "AUX"):
+        return []
+    for other in _coordinated_verbs(v):
+        # "attempted to advance near X and clashed": the place of the verb it leads to counts too
+        starts = [other, *(c for c in other.children if c.dep_ == "xcomp")]
+        found = _search_places(other, starts, index, allow_to, triggers)
+        if found:
+            return found
+    return []
+
+
+def _search_places(t: Token, starts: list[Token], index: PlaceIndex, allow_to: bool,
+                   triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
     seen = {s.i for s in starts}
     queue: list[tuple[Token, list[Token], int]] = [(s, [s], 0) for s in starts]
     groups: list[list[tuple[PlaceRef, list[Token]]]] = []
@@ -181,17 +245,22 @@ def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int])
             if group:
                 groups.append(group)
             continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
-        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0):
-            continue  # another trigger's arguments are its own ("encircled ... after taking X")
+        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0
+                          and not (tok.pos_ == "NOUN" and _object_phrase(path))):
+            # another trigger's arguments are its own ("encircled ... after taking X"), but a trigger
+            # noun the verb acts on is the same act ("intercepted drones over X", "repelled an attack near X")
+            continue
         for c in tok.children:
             if c.i in seen or c.dep_ not in ARG_DEPS:
                 continue
             if c.dep_ == "prep" and c.lower_ in DESTINATION_PREPS and not allow_to:
                 continue
-            if c.dep_ == "conj" and index.at(c) is None:
+            if c.dep_ == "conj" and index.at(c) is None and c.pos_ in ("VERB", "AUX"):
                 continue  # a coordinated verb has its own arguments
             seen.add(c.i)
-            queue.append((c, [*path, c], depth + 1))
+            # "the positions of Ukrainian forces near X": an "of" costs no depth
+            step = 0 if (c.dep_ == "prep" and c.lower_ == "of") else 1
+            queue.append((c, [*path, c], depth + step))
     if not groups:
         return []
     return min(groups, key=lambda g: (_is_region(g[0][0]), len(g[0][1])))
@@ -247,6 +316,9 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
                 cands.extend(g for g in c.children if g.dep_ == "pobj")
         if t.dep_ in ("nsubj",) and not cands:
             cands.append(t)
+        if t.dep_ == "dobj" and t.head.pos_ == "VERB":
+            # "Russian forces attempted an offensive": the subject of the verb whose object it is
+            cands.extend(c for c in t.head.children if c.dep_ == "nsubj")
     else:
         for c in t.children:
             if c.dep_ == "agent":
@@ -313,10 +385,62 @@ def _weapon_kind(hit: Hit, default: str) -> str:
         if c.dep_ in ("nsubj", "nsubjpass"):
             tokens.extend(c.subtree)
     for tok in tokens[:60]:
+        if default == "shelling" and tok.dep_ in ("compound", "amod", "nmod") and tok.head.i != tok.i:
+            kind = table.weapon_pairs.get(f"{tok.lower_} {tok.head.lemma_.lower()}")
+            if kind:
+                return kind  # "air units struck", "kamikaze drones"
         kind = table.weapons.get(tok.lemma_.lower()) or table.weapons.get(tok.lower_)
         if kind:
             return kind
     return default
+
+
+# Nouns whose "of" names what the object is: "the territory of a camp", "a column of cars".
+OBJECT_OF_HEADS = {"territory", "part", "column", "convoy", "group", "number", "dozen", "dozens", "hundreds", "pair",
+                   "couple", "batch", "hectare", "hectares", "area", "grounds"}
+
+
+def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
+    """The classes (triggers.yaml object_classes) of what a verb trigger acts on: its object (or
+    passive subject), by the head noun first, then the words before it ("two Russian Su-25"), then
+    the "of" noun after a container ("the territory of a children's camp"); "cleared the fields
+    of mines" also looks at the "of"/"from" phrase of the verb."""
+    classes = trigger_table().object_classes
+    objs = [c for c in t.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    for o in list(objs):
+        objs.extend(c for c in o.children if c.dep_ == "conj")
+    out: list[str] = []
+
+    def add(tok: Token) -> bool:
+        found = classes.get(tok.lower_) or classes.get(tok.lemma_.lower())
+        if found:
+            out.extend(found)
+        return bool(found)
+
+    for o in objs:
+        if add(o):
+            continue
+        if o.lemma_.lower() in OBJECT_OF_HEADS:
+            for p in o.children:
+                if p.dep_ == "prep" and p.lower_ == "of":
+                    for g in p.children:
+                        if g.dep_ == "pobj" and not add(g):
+                            for w in g.lefts:
+                                add(w)
+            if out:
+                continue
+        for w in o.lefts:
+            if w.dep_ in ("compound", "amod", "nmod", "nummod") and add(w):
+                break
+    if not out:
+        # "cleared the fields of mines", "cleared 5 hectares of land from mines"
+        for x in [t, *objs, *(g for o in objs for p in o.children if p.lower_ == "of" for g in p.children)]:
+            for p in x.children:
+                if p.dep_ == "prep" and p.lower_ in ("of", "from"):
+                    for g in p.children:
+                        if g.dep_ == "pobj" and "munition" in (classes.get(g.lemma_.lower()) or ()):
+                            add(g)
+    return tuple(out)
 
 
 def _negated_or_unreal(t: Token) -> bool:
@@ -342,7 +466,7 @@ def _negated_or_unreal(t: Token) -> bool:
     return False
 
 
-def _unreal_noun(t: Token) -> bool:
+def _unreal_noun(t: Token, clash: bool = False) -> bool:
     """A nominal trigger that is only feared, planned or asked for ("the threat of encirclement",
     "demand an attack on X", "the ability to launch an assault")."""
     head = t.head
@@ -353,6 +477,8 @@ def _unreal_noun(t: Token) -> bool:
         if tok.head.i == tok.i:
             break
         tok = tok.head
+        if clash and tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in ("try", "attempt"):
+            return False  # "attempted an offensive near X" was fought, whatever came of it
         if tok.lemma_.lower() in UNREAL_NOUNS:
             return True
         if tok.pos_ in ("VERB", "AUX"):
@@ -479,30 +605,55 @@ def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list
     table = trigger_table()
     found: list[Found] = []
     trigger_ids = {h.token.i for h in hits}
-    for hit in hits:
-        found.extend(_events_of_hit(hit, index, attributor, times, rd, table, trigger_ids))
+    toll_ids = frozenset(h.token.i for h in hits if h.rule.active)
+    # Verbs first: a trigger noun that a trigger verb acts on is the same act seen twice
+    # ("intercepted four drones", "repelled an attack", "stole humanitarian aid").
+    absorbed: set[int] = set()
+    for hit in sorted(hits, key=lambda h: h.nominal):
+        if hit.nominal and hit.token.i in absorbed:
+            continue
+        got = _events_of_hit(hit, index, attributor, times, rd, table, trigger_ids, toll_ids)
+        if got and not hit.nominal:
+            absorbed.update(x.i for x in _object_tokens(hit.token))
+            for c in hit.token.children:
+                if c.dep_ == "prep" and c.lower_ in ("by", "with"):
+                    # the means of the act: "neutralised the shells by a controlled explosion"
+                    absorbed.update(g.i for g in c.children if g.dep_ == "pobj")
+        found.extend(got)
     return _merge(found, report)
 
 
 def _events_of_hit(
-    hit: Hit, index: PlaceIndex, attributor: Attributor, times: TimeIndex, rd: dt.date, table, trigger_ids: set[int]  # noqa: ANN001
+    hit: Hit, index: PlaceIndex, attributor: Attributor, times: TimeIndex, rd: dt.date, table, trigger_ids: set[int],  # noqa: ANN001
+    toll_ids: frozenset[int] = frozenset(),
 ) -> list[Found]:
     t = hit.token
     rule: Rule = hit.rule
     # An order to evacuate is itself the event; other intentions are not.
-    if (_negated_or_unreal(t) and rule.kind != "evacuation") or (hit.nominal and _unreal_noun(t)):
+    if (_negated_or_unreal(t) and rule.kind != "evacuation") or (hit.nominal and _unreal_noun(t, rule.kind == "armed_clash")):
         return []
     if hit.nominal and rule.need_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):
         return []
     passive = not hit.nominal and any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
+    if rule.active and passive:
+        return []  # "two people were killed": a toll, not an act
+    if rule.alone and any(i in trigger_ids for i in range(t.sent.start, t.sent.end) if i != t.i):
+        return []  # "shelled X, killing two": the shelling is the event
     kind = rule.kind
     if passive and rule.passive:
         kind = rule.passive
-    if rule.weapon:
+    by_object = rule.kind_for_object(_object_classes(t, passive)) if rule.objects and not hit.nominal else None
+    if by_object is not None:
+        kind = by_object
+    if rule.weapon and (by_object is None or rule.kind == "none"):
         kind = _weapon_kind(hit, kind)
+    if kind == "none":
+        return []
     # "to X" is where people go when they leave, but where aid or troops arrive otherwise
     allow_to = kind not in ("withdrawal", "displacement", "evacuation")
     args = _arg_places(hit, index, allow_to, trigger_ids)
+    if not args and kind not in CONTROL_KINDS and kind not in ("control", "withdrawal"):
+        args = _shared_places(hit, index, allow_to, trigger_ids)
     if rule.tight:
         args = [(ref, path) for ref, path in args if _tight_path(path)]
     attribution = attributor.attribute(t)
@@ -535,6 +686,8 @@ def _events_of_hit(
     # Withdrawals by the place's own side are the actor's side; withdrawal nominal: "Russia's abandonment"
     actor_passive = passive and (kind == "withdrawal" or rule.kind == "withdrawal")
     actor = _find_actor(hit, actor_passive)
+    if rule.active and not (actor.side and actor.military or actor.separatist or actor.side and not actor.civilian):
+        return []  # "forces killed 25 civilians" is an act; "the blast killed two" is its toll
     if actor.pronoun and actor.side is None and actor.head is not None and _speaker_pronoun(actor.head):
         claim = attribution.claims[0] if attribution.claims else None
         if claim is not None and claim.side in ("UA", "RU"):
@@ -568,12 +721,16 @@ def _events_of_hit(
     if acled_type in VIOLENT_TYPES:
         sents = [t.sent]
         nxt = t.sent.end
-        if nxt < len(t.doc):
+        # The next sentences often give the toll ("Buildings were damaged. Two people were
+        # injured; nobody was killed."), but only while they are about nothing else: no place, no
+        # act of their own ("were killed" is a toll word, "the shelling" points back).
+        while nxt < len(t.doc) and len(sents) < TOLL_SENTENCES:
             following = t.doc[nxt].sent
-            # The next sentence often gives the toll ("Two people were injured; nobody was killed."),
-            # but only when it is about nothing else: no event of its own, no place.
-            if not any(i in trigger_ids or i in index.by_token for i in range(following.start, following.end)):
-                sents.append(following)
+            if any((i in trigger_ids and i not in toll_ids and t.doc[i].pos_ != "NOUN") or i in index.by_token
+                   for i in range(following.start, following.end)):
+                break
+            sents.append(following)
+            nxt = following.end
         cas = casualties(sents)
         civ = any(tok.lemma_.lower() in CIVILIAN_TARGETS for tok in t.sent)
         for f in out:

@@ -29,6 +29,17 @@ class Rule:
     side: str | None = None
     weapon: bool = False
     tight: bool = False
+    objects: tuple[tuple[str, str], ...] = ()  # (object class, kind) pairs
+    active: bool = False
+    alone: bool = False
+
+    def kind_for_object(self, classes: tuple[str, ...]) -> str | None:
+        """The kind this rule gives to an object of these classes (None: no class it maps)."""
+        table = dict(self.objects)
+        for c in classes:
+            if c in table:
+                return table[c]
+        return None
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,8 @@ class TriggerTable:
     anaphora_small_not: frozenset[str]  # ... of these feature codes (capitals, admin seats)
     near_words: frozenset[str]
     partial_words: frozenset[str]
+    weapon_pairs: dict[str, str]   # "air unit" -> air_strike (modifier + head lemma)
+    object_classes: dict[str, tuple[str, ...]]  # word -> the classes it belongs to
 
 
 @dataclass
@@ -61,6 +74,8 @@ def trigger_table() -> TriggerTable:
             name=r["name"], kind=r["kind"], fallback=bool(r.get("fallback")), need_of=bool(r.get("need_of")),
             passive=r.get("passive"), civilian=r.get("civilian"), military=bool(r.get("military")),
             extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")), tight=bool(r.get("tight")),
+            objects=tuple((str(k), str(v)) for k, v in (r.get("objects") or {}).items()),
+            active=bool(r.get("active")), alone=bool(r.get("alone")),
         )
         for phrase in r.get("verbs") or []:
             words = str(phrase).lower().split()
@@ -74,6 +89,11 @@ def trigger_table() -> TriggerTable:
             else:
                 nouns.setdefault(words[-1], []).append((rule, tuple(words[:-1])))
     weapons = {w.lower(): kind for kind, ws in raw["weapons"].items() for w in ws}
+    weapon_pairs = {w.lower(): kind for kind, ws in (raw.get("weapon_pairs") or {}).items() for w in ws}
+    object_classes: dict[str, tuple[str, ...]] = {}
+    for cls, ws in (raw.get("object_classes") or {}).items():
+        for w in ws:
+            object_classes[w.lower()] = (*object_classes.get(w.lower(), ()), cls)
     anaphora = {w: 1 for w in raw["anaphora"]["settlement"]}
     anaphora.update({w: 3 for w in raw["anaphora"]["region"]})
     return TriggerTable(
@@ -81,6 +101,7 @@ def trigger_table() -> TriggerTable:
         anaphora_small=frozenset(raw.get("anaphora_small", ())),
         anaphora_small_not=frozenset(raw.get("anaphora_small_not", ())),
         near_words=frozenset(raw["near_words"]), partial_words=frozenset(raw["partial_words"]),
+        weapon_pairs=weapon_pairs, object_classes=object_classes,
     )
 
 
