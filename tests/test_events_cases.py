@@ -60,6 +60,8 @@ def mismatches(exp: dict, e: Event) -> list[str]:
         bad.append(f"fatalities {e.fatalities} != {exp['fatalities']}")
     if "actor1_side" in exp and e.actor1_side != exp["actor1_side"]:
         bad.append(f"actor1_side {e.actor1_side}")
+    if "actor1" in exp and e.actor1 != exp["actor1"]:
+        bad.append(f"actor1 {e.actor1}")
     if "control" in exp:
         c = e.control
         want = exp["control"]

@@ -620,7 +620,24 @@ def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list
                     # the means of the act: "neutralised the shells by a controlled explosion"
                     absorbed.update(g.i for g in c.children if g.dep_ == "pobj")
         found.extend(got)
-    return _merge(found, report)
+    events = _merge(found, report)
+    if "coded as" in doc.text:
+        _apply_coded_fatalities(doc, events)
+    return events
+
+
+def _apply_coded_fatalities(doc: Doc, events: list[Event]) -> None:
+    """ACLED's notes end with the count they coded ("Unspecified fatalities coded as 10."): it
+    belongs to the last violent event stated before it that has no toll of its own."""
+    for sent in doc.sents:
+        cas = casualties([sent])
+        if cas.fatalities is None or "coded as" not in sent.text:
+            continue
+        before = [e for e in events if e.event_type in VIOLENT_TYPES and e.evidence[0].start < sent.start_char
+                  and not e.fatalities]
+        if before:
+            target = max(before, key=lambda e: e.evidence[0].start)
+            target.fatalities, target.fatalities_text = cas.fatalities, cas.fatalities_text
 
 
 def _events_of_hit(
@@ -833,7 +850,7 @@ def _event(group: list[Found], report: Report) -> Event:
         control = ControlChange(to=side, **{"from": other_side(side)}, extent="entered")
     elif kind == "withdrawal" and side and settlement and not near and any(f.direct for f in group):
         control = ControlChange(to=other_side(side), **{"from": side}, extent="partial" if partial else "full")
-    actor1 = acled_name(side, actor.separatist)
+    actor1 = acled_name(side, actor.separatist, actor.name)
     actor2 = None
     actor2_side = None
     if kind in CONTROL_KINDS or kind == "armed_clash":
