@@ -97,10 +97,15 @@ def import_baseline(
         err.print(f"[red]rejected[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     with _open(db) as store:
-        added = store.add_baseline(rows)
+        summary = store.import_baseline(rows)
     unresolved = sum(1 for r in rows if r.geonames_id is None and r.latitude is None)
-    err.print(f"{len(rows)} baseline rows read, {added} new" + (f", {unresolved} not found in the gazetteer "
-                                                               "(kept by name)" if unresolved else ""))
+    skipped = sum(summary.skipped.values())
+    err.print(f"{len(rows)} baseline rows read: {summary.stored} stored, {summary.merged} merged (the same "
+              f"settlement, day and state already there), {skipped} skipped"
+              + (f"; {unresolved} not found in the gazetteer (kept by name)" if unresolved else ""), highlight=False)
+    for reason, n in summary.skipped.items():
+        err.print(f"  skipped {n}: {reason}, e.g. {'; '.join(summary.examples.get(reason, []))}", highlight=False,
+                  markup=False)
 
 
 def changes_cmd(

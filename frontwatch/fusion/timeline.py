@@ -489,14 +489,23 @@ def _place_infos(events: Iterable[Event]) -> dict[str, PlaceInfo]:
 def baseline_assertions(baseline: Iterable, infos: Mapping[str, PlaceInfo]) -> tuple[list[Assertion], list[PlaceInfo]]:
     """Assertions from baseline rows (frontwatch.store.BaselineRow); rows naming a place that the
     events only know by id are matched by folded name."""
-    by_name = {_fold_name(p.name): k for k, p in infos.items()}
+    by_name: dict[str, list[PlaceInfo]] = {}
+    for p in infos.values():
+        by_name.setdefault(_fold_name(p.name), []).append(p)
     strength = float(rules()["strength"]["baseline"])
     out: list[Assertion] = []
     places: list[PlaceInfo] = []
     for row in baseline:
         key = place_key(row.geonames_id, row.latitude, row.longitude, row.place)
-        if row.geonames_id is None and _fold_name(row.place) in by_name:
-            key = by_name[_fold_name(row.place)]
+        if row.geonames_id is None:
+            # A row without an id is the same-named place the events know, when it lies near it
+            # (or, without coordinates, when only one place has that name): never another one.
+            same = by_name.get(_fold_name(row.place), [])
+            if row.latitude is not None and row.longitude is not None:
+                same = [p for p in same if p.latitude is not None and p.longitude is not None
+                        and abs(p.latitude - row.latitude) < 0.05 and abs(p.longitude - row.longitude) < 0.07]
+            if len(same) == 1:
+                key = same[0].key
         if key is None:
             continue
         if key not in infos:

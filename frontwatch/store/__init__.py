@@ -1,5 +1,5 @@
 """Storage: one interface (base.Store), SQLite by default, PostgreSQL for teams."""
 
-from frontwatch.store.base import BaselineRow, EventFilter, Store, StoreError, open_store
+from frontwatch.store.base import BaselineImport, BaselineRow, EventFilter, Store, StoreError, open_store
 
-__all__ = ["BaselineRow", "EventFilter", "Store", "StoreError", "open_store"]
+__all__ = ["BaselineImport", "BaselineRow", "EventFilter", "Store", "StoreError", "open_store"]

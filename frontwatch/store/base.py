@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
@@ -45,6 +45,32 @@ class BaselineRow:
     longitude: float | None = None
     source: str | None = None
 
+    def settlement(self) -> str:
+        """The key of the settlement a row is about: its GeoNames id, else its coordinates, else
+        its name. Baseline rows are unique by (settlement, day), never by name alone."""
+        if self.geonames_id is not None:
+            return f"g{self.geonames_id}"
+        if self.latitude is not None and self.longitude is not None:
+            return f"c{self.latitude:.4f},{self.longitude:.4f}"
+        return "n" + " ".join(self.place.casefold().split())
+
+
+@dataclass
+class BaselineImport:
+    """What importing baseline rows did: stored, merged into a row already there (the same
+    settlement, day and state), skipped with reasons (reason -> count), and examples of each."""
+
+    stored: int = 0
+    merged: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def skip(self, reason: str, example: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        ex = self.examples.setdefault(reason, [])
+        if len(ex) < 5:
+            ex.append(example)
+
 
 class Store(abc.ABC):
     """A frontwatch database. Use as a context manager, or call close()."""
@@ -61,8 +87,14 @@ class Store(abc.ABC):
     def has_report(self, report_id: str | None = None, content_hash: str | None = None) -> bool: ...
 
     @abc.abstractmethod
+    def import_baseline(self, rows: Iterable[BaselineRow]) -> BaselineImport:
+        """Add control baseline rows, one per (settlement, day): a row for a settlement and day
+        already stored with the same state is merged; with another state it is skipped (the first
+        stays), and the summary says so."""
+
     def add_baseline(self, rows: Iterable[BaselineRow]) -> int:
-        """Add control baseline rows (idempotent on place+on+controller); returns rows added."""
+        """Add control baseline rows (see import_baseline); returns rows stored."""
+        return self.import_baseline(rows).stored
 
     # --- reading -------------------------------------------------------------------
     @abc.abstractmethod

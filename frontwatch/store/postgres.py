@@ -84,6 +84,19 @@ MIGRATIONS: list[list[str]] = [
            CROSS JOIN LATERAL jsonb_array_elements(COALESCE(e.json->'claims', '[]'::jsonb))
                 WITH ORDINALITY AS c(value, ord)""",
     ],
+    [
+        "ALTER TABLE baseline ADD COLUMN settlement TEXT",
+        """UPDATE baseline SET settlement = CASE
+               WHEN geonames_id IS NOT NULL THEN 'g' || geonames_id
+               WHEN latitude IS NOT NULL AND longitude IS NOT NULL
+                    THEN 'c' || to_char(latitude, 'FM999990.0000') || ',' || to_char(longitude, 'FM999990.0000')
+               ELSE 'n' || COALESCE(place_lc, lower(place)) END""",
+        """DELETE FROM baseline b USING baseline c
+           WHERE b.settlement = c.settlement AND b.on_date = c.on_date AND b.id > c.id""",
+        """ALTER TABLE baseline DROP CONSTRAINT IF EXISTS baseline_place_on_date_controller_key,
+               ADD CONSTRAINT baseline_settlement_on_date_key UNIQUE (settlement, on_date),
+               ALTER COLUMN settlement SET NOT NULL""",
+    ],
 ]
 
 

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
-from frontwatch.store.base import AddResult, BaselineRow, EventFilter, Store, StoreError
+from frontwatch.store.base import AddResult, BaselineImport, BaselineRow, EventFilter, Store, StoreError
 
 # Reads are paged by key ("keyset pagination") instead of holding a cursor open, so a long
 # export never pins a transaction and a reader can be interleaved with writes on one store.
@@ -196,18 +196,33 @@ class SQLStore(Store):
                 "INSERT INTO claims (event_id, idx, claimant, claimant_lc, side, stance, via, quote) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), claims)
 
-    def add_baseline(self, rows: Iterable[BaselineRow]) -> int:
+    def import_baseline(self, rows: Iterable[BaselineRow]) -> BaselineImport:
         self._check_open()
-        added = 0
+        summary = BaselineImport()
+        mine: set[tuple[str, str]] = set()
         with self._lock, self._write() as cur:
             for r in rows:
-                cur.execute(self._q(
-                    "INSERT INTO baseline (place, place_lc, controller, on_date, geonames_id, latitude, longitude, "
-                    "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (place, on_date, controller) DO NOTHING"),
-                    (self._text(r.place), fold(r.place), r.controller, self._date(r.on), r.geonames_id,
-                     r.latitude, r.longitude, self._text(r.source)))
-                added += max(cur.rowcount, 0)
-        return added
+                key, day = r.settlement(), self._date(r.on)
+                cur.execute(self._q("SELECT controller, place FROM baseline WHERE settlement = ? AND on_date = ?"),
+                            (key, day))
+                have = cur.fetchone()
+                if have is None:
+                    cur.execute(self._q(
+                        "INSERT INTO baseline (place, place_lc, settlement, controller, on_date, geonames_id, "
+                        "latitude, longitude, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                        (self._text(r.place), fold(r.place), key, r.controller, day, r.geonames_id,
+                         r.latitude, r.longitude, self._text(r.source)))
+                    summary.stored += 1
+                    mine.add((key, str(day)))
+                elif have[0] == r.controller:
+                    summary.merged += 1
+                elif (key, str(day)) in mine:
+                    summary.skip("two states for one settlement on one day (the first is kept)",
+                                 f"{r.place} {r.on}: {have[0]} and {r.controller}")
+                else:
+                    summary.skip("already stored with another state for that day (the stored row is kept)",
+                                 f"{r.place} {r.on}: stored {have[0]}, given {r.controller}")
+        return summary
 
     # --- reading -------------------------------------------------------------------
     _REPORT_COLS = "revision, report_id, report_date, text, source, url, title, content_hash, origin"

@@ -85,6 +85,29 @@ MIGRATIONS: list[list[str]] = [
                   COALESCE(json_extract(c.value, '$.via'), '[]'), json_extract(c.value, '$.quote')
            FROM events e, json_each(e.json, '$.claims') c""",
     ],
+    # 3: baseline rows keyed by the settlement (GeoNames id, else coordinates, else name), not by
+    # its name: two settlements of one name both keep their rows.
+    [
+        """CREATE TABLE baseline_v3 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            place TEXT NOT NULL, place_lc TEXT,
+            settlement TEXT NOT NULL,
+            controller TEXT NOT NULL CHECK (controller IN ('UA', 'RU', 'contested')),
+            on_date TEXT NOT NULL,
+            geonames_id INTEGER, latitude REAL, longitude REAL, source TEXT,
+            UNIQUE (settlement, on_date))""",
+        """INSERT OR IGNORE INTO baseline_v3 (id, place, place_lc, settlement, controller, on_date, geonames_id,
+                                              latitude, longitude, source)
+           SELECT id, place, place_lc,
+                  CASE WHEN geonames_id IS NOT NULL THEN 'g' || geonames_id
+                       WHEN latitude IS NOT NULL AND longitude IS NOT NULL
+                            THEN 'c' || printf('%.4f,%.4f', latitude, longitude)
+                       ELSE 'n' || COALESCE(place_lc, fw_fold(place)) END,
+                  controller, on_date, geonames_id, latitude, longitude, source
+           FROM baseline ORDER BY id""",
+        "DROP TABLE baseline",
+        "ALTER TABLE baseline_v3 RENAME TO baseline",
+    ],
 ]
 
 
