@@ -323,17 +323,19 @@ def evaluate_control(store, reference: Sequence[RefPlace], since: dt.date, until
     unmatched: set[str] = set()
     for r in changed:
         gid = ids[id(r)]
+        found = False
         for d in days:
             truth = r.states.get(d)
             if truth is None:
                 continue
             s = match_state(r, gid, states_on[d])
             base = baseline_state(r, gid, baseline, d)
-            if s is None and base is None:
-                unmatched.add(r.name)
+            found = found or s is not None or base is not None
             first = named_from.get(str(id(r)))
             judged.append(Judged(r.name, d, truth, base, s.controller if s else None,
                                  first is not None and first <= d, gid, s.place if s else None))
+        if not found and any(d in r.states for d in days):
+            unmatched.add(r.name)
     flips: list[FalseFlip] = []
     for r in reference:
         held = steady.get(id(r))

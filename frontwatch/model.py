@@ -197,6 +197,10 @@ class ControlState(Record):
     confidence: float
     evidence: list[str] = Field(default_factory=list)
     disputed_by: list[str] = Field(default_factory=list)
+    reported: Controller | None = Field(
+        default=None, description="a change to this state is reported but not yet confirmed: the map keeps "
+        "`controller` until an admission, a witnessed report or independent sources confirm it")
+    reported_evidence: list[str] = Field(default_factory=list, description="the events reporting that change")
 
 
 class Extraction(Record):

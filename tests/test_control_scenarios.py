@@ -97,10 +97,22 @@ def test_back_and_forth_recapture() -> None:
             enumerate(texts)]
     evs = [event(r, "territory_captured" if side == "RU" else "territory_regained", "Izium", side,
                  claims=[(r.source, "neutral", "witnessed")]) for r, (_, side, _) in zip(reps, texts, strict=True)]
+    # Changed with rule 10 (a change must earn it): after six months of Russian hold one witness is
+    # not enough; the September change is reported, waiting for confirmation ...
+    alone = states(evs[:2], reps[:2])
+    assert [s.controller for s in alone["g707292"]] == ["RU", "RU"]
+    assert alone["g707292"][1].reported == "UA" and alone["g707292"][1].reported_evidence == [evs[1].event_id]
+    # ... and a second, independent witness on the same day confirms it (so for the change after
+    # four months in January; the February change, after five weeks, needs one witness only).
+    second = report("c1", "2022-09-10", "A BBC team in Izium filmed Ukrainian soldiers in the town centre.", "BBC")
+    third = report("c2", "2023-01-15", "A CNN crew saw Russian armour back on the streets of Izium.", "CNN")
+    reps += [second, third]
+    evs.append(event(second, "territory_regained", "Izium", "UA", claims=[("BBC", "neutral", "witnessed")]))
+    evs.append(event(third, "territory_captured", "Izium", "RU", claims=[("CNN", "neutral", "witnessed")]))
     tl = states(evs, reps)
     got = [(s.on.isoformat(), s.controller) for s in tl["g707292"]]
     assert got == [("2022-03-01", "RU"), ("2022-09-10", "UA"), ("2023-01-15", "RU"), ("2023-02-20", "UA")]
-    assert tl["g707292"][1].until == d("2023-01-14")
+    assert tl["g707292"][1].until == d("2023-01-14") and tl["g707292"][1].reported is None
     assert on(tl, "2023-01-20").since == d("2023-01-15")
 
 
@@ -135,6 +147,9 @@ def test_one_claimant_quoted_by_many_outlets_is_one_source() -> None:
 def test_historical_mention_does_not_move_todays_map() -> None:
     r1 = report("r1", "2022-09-10", "Reuters saw Ukrainian troops in Izium.", "Reuters")
     e1 = event(r1, "territory_regained", "Izium", "UA", claims=[("Reuters", "neutral", "witnessed")])
+    # (rule 10: in hindsight the background's months of Russian hold need more than one witness to end)
+    r1b = report("r1b", "2022-09-10", "AFP saw Ukrainian flags over Izium.", "AFP")
+    e1b = event(r1b, "territory_regained", "Izium", "UA", claims=[("AFP", "neutral", "witnessed")])
     r2 = report("r2", "2022-09-20", "Izium, which Russian forces captured in April, is now calm.", "BBC")
     e2 = event(r2, "territory_captured", "Izium", "RU", date=None, earliest="2022-04-01", historical=True,
                claims=[(None, None, "asserted")])
@@ -143,7 +158,7 @@ def test_historical_mention_does_not_move_todays_map() -> None:
     assert on(tl, "2022-09-25").controller == "UA"
     assert [s.controller for s in tl["g707292"]] == ["UA"]
     # in hindsight the background fills the past, and only the past
-    hind = control_timeline([e1, e2], {"r1": r1, "r2": r2}, hindsight=d("2022-09-30"))["g707292"]
+    hind = control_timeline([e1, e1b, e2], {"r1": r1, "r1b": r1b, "r2": r2}, hindsight=d("2022-09-30"))["g707292"]
     assert [(s.controller, s.on) for s in hind] == [("RU", d("2022-04-30")), ("UA", d("2022-09-10"))]
 
 
@@ -211,7 +226,17 @@ def test_baseline_holds_until_later_evidence() -> None:
     tl = states([e0, e1], [r0, r1], base)
     assert on(tl, "2022-08-25").controller == "UA"
     assert on(tl, "2022-09-05").controller == "RU"  # the analyst's map overrides older evidence
-    assert on(tl, "2022-09-10").controller == "UA"
+    # Changed with rule 10: one party's claim from one outlet no longer overturns the map; it is
+    # reported, waiting for confirmation. A second, independent source confirms it.
+    s = on(tl, "2022-09-10")
+    assert s.controller == "RU" and s.reported == "UA" and s.reported_evidence == [e1.event_id]
+    r2 = report("r2", "2022-09-12", "Reuters journalists in Izium saw Ukrainian troops in the centre.", "Reuters")
+    e2 = event(r2, "territory_regained", "Izium", "UA", date="2022-09-11", claims=[("Reuters", "neutral", "witnessed")])
+    tl = states([e0, e1, e2], [r0, r1, r2], base)
+    assert on(tl, "2022-09-11").controller == "RU"  # not known before the 12th
+    s = on(tl, "2022-09-12")
+    assert s.controller == "UA" and s.reported is None and s.since == d("2022-09-10")
+    assert s.evidence == [e1.event_id, e2.event_id]
 
 
 def test_live_segments_match_a_fold_on_each_day() -> None:

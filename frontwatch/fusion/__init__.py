@@ -31,7 +31,7 @@ from frontwatch.model import ControlState, Event
 NS_TIMELINE = "control.timeline"
 NS_META = "control.meta"
 # Bump when the rules' code changes meaning: cached timelines are then rebuilt.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 _IN_CHUNK = 300
 
 
@@ -55,8 +55,10 @@ def _fusion_kinds() -> tuple[str, ...]:
     return (*rules()["control_kinds"], "armed_clash")
 
 
-def _needs_cluster(ev: Event) -> bool:
-    return not ev.claims or any(c.claimant is None for c in ev.claims)
+def _needs_cluster(ev: Event) -> bool:  # noqa: ARG001
+    # Every report's cluster is needed: a change of hands must come from independent outlets
+    # (rule 10), whoever the report quotes.
+    return True
 
 
 def _clusters_per_place(store, per_place_events: Mapping[str, list[Event]]) -> dict[str, dict[str, str]]:  # noqa: ANN001
@@ -103,7 +105,8 @@ def _encode(place: PlaceInfo, segs: Sequence[Segment]) -> str:
         ev_keep = len(prev_ev) if r.evidence[:len(prev_ev)] == prev_ev else 0
         dis_keep = len(prev_dis) if r.disputed_by[:len(prev_dis)] == prev_dis else 0
         rows.append([s.start.isoformat(), r.controller, r.since.isoformat(), r.confidence(),
-                     ev_keep, list(r.evidence[ev_keep:]), dis_keep, list(r.disputed_by[dis_keep:])])
+                     ev_keep, list(r.evidence[ev_keep:]), dis_keep, list(r.disputed_by[dis_keep:])]
+                    + ([r.pending, list(r.pending_evidence)] if r.pending else []))
         prev_ev, prev_dis = r.evidence, r.disputed_by
     return json.dumps({"p": [place.name, place.geonames_id, place.latitude, place.longitude], "s": rows},
                       separators=(",", ":"), ensure_ascii=False)
@@ -137,7 +140,8 @@ def _decode_at(value: str, key: str, on: dt.date | None) -> tuple[PlaceInfo, lis
             dis = dis[:r[6]] + r[7]
         r = rows[i]
         out.append({"start": r[0], "controller": r[1], "since": r[2], "confidence": r[3], "evidence": ev,
-                    "disputed_by": dis, "next": rows[i + 1][0] if i + 1 < len(rows) else None})
+                    "disputed_by": dis, "next": rows[i + 1][0] if i + 1 < len(rows) else None,
+                    "reported": r[8] if len(r) > 8 else None, "reported_evidence": r[9] if len(r) > 9 else []})
     return place, out
 
 
@@ -242,7 +246,8 @@ def _state(info: PlaceInfo, row: dict, on: dt.date) -> ControlState:
     return ControlState(place=info.name, geonames_id=info.geonames_id, latitude=info.latitude,
                         longitude=info.longitude, on=on, controller=row["controller"],
                         since=dt.date.fromisoformat(row["since"]), confidence=row["confidence"],
-                        evidence=row["evidence"], disputed_by=row["disputed_by"])
+                        evidence=row["evidence"], disputed_by=row["disputed_by"], reported=row.get("reported"),
+                        reported_evidence=row.get("reported_evidence") or [])
 
 
 def control_on(store, on: dt.date, place: str | None = None) -> list[ControlState]:  # noqa: ANN001

@@ -62,6 +62,8 @@ def _control_words(ev: Event | None, a: Assertion) -> str:
 
 
 def _role(a: Assertion, run: Run, on: dt.date, superseded_before: dt.date) -> str:
+    if a.event_id and a.event_id in run.pending_evidence:
+        return f"REPORTS a change to {run.pending}, waiting for confirmation (not enough alone to change the map)"
     if a.event_id and a.event_id in run.disputed_by:
         return "DISPUTES the verdict"
     if a.baseline and a.t >= run.since and run.baseline:
@@ -75,6 +77,31 @@ def _role(a: Assertion, run: Run, on: dt.date, superseded_before: dt.date) -> st
     if a.t < superseded_before:
         return "superseded by newer evidence about a later date"
     return "outweighed on the same day"
+
+
+def reported_words(run: Run, population: int, on: dt.date) -> list[str]:
+    """Plain words for a change that is reported but not confirmed (rule 10), and what would confirm it."""
+    from frontwatch.fusion.timeline import earn_needed, earn_points
+
+    if run.pending is None:
+        return []
+    target = CONTROLLER_WORDS[run.pending]
+    have = earn_points(run.pending_voices)
+    need, extra = earn_needed(run, run.pending_since or on, population)
+    n = len(run.pending_evidence)
+    lines = [f"REPORTED, NOT CONFIRMED: {n} report(s) since {run.pending_since} say it is now {target}, but "
+             f"that is not yet enough to change the map (evidence worth {have:g} of the {need:g} points a change "
+             f"needs{' for ' + ' and '.join(extra) if extra else ''}). The map keeps it "
+             f"{CONTROLLER_WORDS[run.controller]} until it is confirmed."]
+    if run.pending in ("UA", "RU"):
+        loser = "RU" if run.pending == "UA" else "UA"
+        lines.append(f"What would confirm it: a {SIDE_ADJ[loser]}-side admission (e.g. {SIDE_ADJ[loser]} forces "
+                     f"saying they withdrew), a witnessed report, or more independent sources (another outlet, "
+                     f"another speaker) saying the same; each independent source counts once.")
+    else:
+        lines.append("What would confirm it: a witnessed report of fighting inside the town, an admission, or "
+                     "more independent sources (another outlet, another speaker) saying the same.")
+    return lines
 
 
 def what_would_change(run: Run) -> str:
@@ -124,6 +151,7 @@ def explain_place(place: PlaceInfo, assertions: Sequence[Assertion], events: Map
     if run.controller in ("UA", "RU") and not run.established:
         lines.append("This is a weaker verdict: it rests on one party's claims, with no admission, witness or "
                      "neutral confirmation.")
+    lines.extend(reported_words(run, max((a.population for a in assertions), default=0), on))
     n_sources = len(run.sources)
     lines.append(f"Independent sources behind it: {n_sources} (copies of one text or one speaker count once).")
     lines.append("")

@@ -33,6 +33,11 @@ Rules, in the order they are applied:
    fill the past in a hindsight timeline.
 9. A baseline row sets the state from its date, overriding all evidence dated on or before it;
    evidence after its date overrides the baseline.
+10. A change against the state a place holds must earn it: the voices for the new state, counted
+   once per independent source (one report cluster, one speaker), must reach `earn_change.need`
+   points (an admission or a witnessed report 2, any other statement 1, a hedge 0), more for a
+   large place or one held long. Until then the state stands and the change is *reported*
+   (`pending`), waiting for confirmation; later voices for the same change add up.
 """
 
 from __future__ import annotations
@@ -164,6 +169,8 @@ class Assertion:
     historical: bool = False
     baseline: bool = False
     clash: bool = False
+    cluster: str | None = None  # the report's source cluster (near-duplicates and one outlet are one)
+    population: int = 0  # the settlement's population in the gazetteer (0 when unknown)
 
     @property
     def available(self) -> dt.date:
@@ -184,6 +191,20 @@ def _category(stance: str, claim_side: str | None, claimant: str | None, to: str
     if claim_side == "neutral":
         return "neutral_claim"
     return "claim"
+
+
+@lru_cache(maxsize=65536)
+def population_of(gid: int | None) -> int:
+    """The settlement's population in the gazetteer (0 when unknown or without a gazetteer)."""
+    if gid is None:
+        return 0
+    try:
+        from frontwatch.gazetteer import get_gazetteer
+
+        place = get_gazetteer().by_geonames_id(gid)
+    except Exception:  # noqa: BLE001 - no gazetteer: every place counts as small
+        return 0
+    return int(place.population or 0) if place is not None else 0
 
 
 def effective_date(ev: Event) -> dt.date:
@@ -232,7 +253,7 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
         voices.append(Voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
     return Assertion(place=place.key, outcome=outcome, side=side, t=effective_date(ev), known=ev.report_date,
                      event_id=ev.event_id, report_id=ev.report_id, voices=tuple(voices), kind=ev.kind,
-                     historical=ev.historical, clash=clash)
+                     historical=ev.historical, clash=clash, cluster=cluster, population=population_of(place.geonames_id))
 
 
 # --- runs: the state as the fold goes along ---------------------------------------------------
@@ -249,6 +270,12 @@ class Run:
     disputed_by: tuple[str, ...] = ()
     penalty: float = 1.0
     baseline: bool = False
+    # A change reported against this state that has not yet earned it (rule 10): the state it
+    # would become, from when, the voices behind it (cluster, source, category) and their events.
+    pending: Outcome | None = None
+    pending_since: dt.date | None = None
+    pending_voices: tuple[tuple[str, str, str], ...] = ()
+    pending_evidence: tuple[str, ...] = ()
 
     def confidence(self) -> float:
         cfg = _settings()
@@ -358,8 +385,54 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     return GroupVerdict(None, penalty=penalty)
 
 
-def step(prev: Run | None, t: dt.date, group: Sequence[Assertion]) -> Run | None:
-    """The state after one more day of evidence (rule 7)."""
+def earn_points(voices: Iterable[tuple[str, str, str]]) -> float:
+    """What a set of voices (cluster, source, category) is worth towards changing a place's state
+    (rule 10): each counts once per independent source, where one report cluster (an outlet and
+    its near-copies) and one speaker are each one source however often they repeat."""
+    points = rules()["earn_change"]["points"]
+    used_clusters: set[str] = set()
+    used_sources: set[str] = set()
+    total = 0.0
+    for cluster, source, cat in sorted(voices, key=lambda v: (-float(points.get(v[2], 0)), v)):
+        p = float(points.get(cat, 0))
+        if p <= 0 or cluster in used_clusters or source in used_sources:
+            continue
+        used_clusters.add(cluster)
+        used_sources.add(source)
+        total += p
+    return total
+
+
+def earn_needed(prev: Run, t: dt.date, population: int) -> tuple[float, list[str]]:
+    """How many points a change against `prev` needs on day `t`, and why more than the base."""
+    e = rules()["earn_change"]
+    # In proportion: a state resting only on one party's claims is overturned more easily.
+    need = float(e["need"] if prev.established else e["need_against_weak"])
+    why: list[str] = []
+    if population >= int(e["large_population"]):
+        need += float(e["large_extra"])
+        why.append(f"a large place ({population:,} people)")
+    if (t - prev.since).days >= int(e["long_held_days"]):
+        need += float(e["long_extra"])
+        why.append(f"held since {prev.since}")
+    return need, why
+
+
+def _voice_rows(support: Iterable[Assertion]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((a.cluster or a.report_id or a.event_id or "", v.source, v.category)
+                 for a in support for v in a.voices if v.category != "denied")
+
+
+def _must_earn(prev: Run | None, outcome: str) -> bool:
+    if prev is None or not rules()["earn_change"]["enabled"]:
+        return False
+    if prev.controller == "contested":
+        return bool(rules()["earn_change"]["from_contested"])
+    return True
+
+
+def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: int = 0) -> Run | None:
+    """The state after one more day of evidence (rules 7 and 10)."""
     cfg = _settings()
     v = decide_group(group, prev)
     if v.outcome is None:
@@ -372,10 +445,31 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion]) -> Run | None
     sod = any(x.category in over for x in v.voices)
     is_baseline = any(a.baseline for a in v.support)
     if prev is not None and v.outcome == prev.controller and not is_baseline:
+        keep_pending = prev.pending is not None and not (est and prev.pending_since is not None
+                                                         and t > prev.pending_since)
+        pend = {} if keep_pending else {"pending": None, "pending_since": None, "pending_voices": (),
+                                        "pending_evidence": ()}
         return replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
                        strong_over_denial=prev.strong_over_denial or sod,
                        evidence=_merge_ids(prev.evidence, _ids(v.support)),
-                       disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty)
+                       disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty,
+                       **pend)
+    if prev is not None and not is_baseline and not v.inherit and _must_earn(prev, v.outcome):
+        # Rule 10: a change against the state the map holds must earn it.
+        same = prev.pending == v.outcome
+        voices = (prev.pending_voices if same else ()) + _voice_rows(v.support)
+        since = prev.pending_since if same and prev.pending_since is not None else t
+        evidence = _merge_ids(prev.pending_evidence if same else (), _ids(v.support))
+        need, _ = earn_needed(prev, since, population)
+        if earn_points(voices) < need:
+            return replace(prev, pending=v.outcome, pending_since=since, pending_voices=voices,
+                           pending_evidence=evidence)
+        if same:
+            extra = [Voice(src, cat, float(rules()["strength"].get(cat, 0.0))) for _, src, cat in prev.pending_voices]
+            all_voices = tuple(extra) + v.voices
+            est = est or any(x.category in establishing for x in extra)
+            sod = sod or any(x.category in over for x in extra)
+            return Run(v.outcome, since, _sources(all_voices), est, sod, evidence, _ids(v.disputed), v.penalty)
     if (prev is not None and v.outcome in ("UA", "RU") and prev.controller == _OTHER[v.outcome] and prev.established
             and not est and not is_baseline and cfg.weak_against_established == "contested"):
         return Run("contested", t, _sources(v.voices, prev.sources), False, False, prev.evidence,
@@ -392,9 +486,10 @@ def fold(assertions: Iterable[Assertion]) -> Run | None:
     groups: dict[dt.date, list[Assertion]] = {}
     for a in assertions:
         groups.setdefault(a.t, []).append(a)
+    population = max((a.population for g in groups.values() for a in g), default=0)
     state: Run | None = None
     for t in sorted(groups):
-        state = step(state, t, groups[t])
+        state = step(state, t, groups[t], population)
     return state
 
 
@@ -414,6 +509,7 @@ def live_segments(assertions: Sequence[Assertion]) -> list[Segment]:
     rewound only to the earliest effective date the new day's reports touch.
     """
     usable = [a for a in assertions if not a.historical]
+    population = max((a.population for a in assertions), default=0)
     by_avail: dict[dt.date, list[Assertion]] = {}
     for a in usable:
         by_avail.setdefault(a.available, []).append(a)
@@ -433,7 +529,7 @@ def live_segments(assertions: Sequence[Assertion]) -> list[Segment]:
         del snapshots[idx:]
         state = snapshots[-1] if snapshots else None
         for t in group_days[idx:]:
-            state = step(state, t, groups[t])
+            state = step(state, t, groups[t], population)
             snapshots.append(state)
         if state is not None and (not out or out[-1].run != state):
             out.append(Segment(day, state))
@@ -466,7 +562,8 @@ def to_state(place: PlaceInfo, seg: Segment, on: dt.date, until: dt.date | None 
     r = seg.run
     return ControlState(place=place.name, geonames_id=place.geonames_id, latitude=place.latitude,
                         longitude=place.longitude, on=on, controller=r.controller, since=r.since, until=until,
-                        confidence=r.confidence(), evidence=list(r.evidence), disputed_by=list(r.disputed_by))
+                        confidence=r.confidence(), evidence=list(r.evidence), disputed_by=list(r.disputed_by),
+                        reported=r.pending, reported_evidence=list(r.pending_evidence))
 
 
 # --- from events to places -------------------------------------------------------------------
@@ -512,7 +609,8 @@ def baseline_assertions(baseline: Iterable, infos: Mapping[str, PlaceInfo]) -> t
             places.append(PlaceInfo(key, row.place, row.geonames_id, row.latitude, row.longitude))
         voice = Voice(f"baseline:{row.source or 'analyst'}", "baseline", strength, row.source, None, "asserted")
         out.append(Assertion(place=key, outcome=row.controller, side=None, t=row.on, known=row.on, event_id=None,
-                             report_id=None, voices=(voice,), kind="baseline", baseline=True))
+                             report_id=None, voices=(voice,), kind="baseline", baseline=True,
+                             population=population_of(row.geonames_id)))
     return out, places
 
 

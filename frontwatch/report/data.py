@@ -134,6 +134,8 @@ def state_dict(s: ControlState) -> dict[str, Any]:
     d = s.model_dump(mode="json")
     d["id"] = place_key(s.geonames_id, s.place)
     d["colour"] = style()["controllers"].get(s.controller, {}).get("colour", "#666")
+    if s.reported:  # a change reported but not confirmed: drawn as a ring, never as the state
+        d["reported_colour"] = style()["controllers"].get(s.reported, {}).get("colour", "#666")
     return d
 
 
@@ -178,6 +180,7 @@ class SituationData:
     displacement: list[dict[str, Any]]
     contested: list[dict[str, Any]]
     totals: dict[str, int] = field(default_factory=dict)
+    reported: list[dict[str, Any]] = field(default_factory=list)  # changes reported, not confirmed
 
 
 def gather_situation(store: Store, on: dt.date, chart_days: int = 30) -> SituationData:
@@ -217,6 +220,8 @@ def gather_situation(store: Store, on: dt.date, chart_days: int = 30) -> Situati
     casualties = [c for c in window_cards if c["fatalities"] or c["quantities"].get("injured")]
     displacement = [c for c in window_cards if c["kind"] in ("displacement", "evacuation", "humanitarian_aid")]
 
+    reported = [{**state_dict(s), "evidence_cards": cards.cards(s.reported_evidence)} for s in states if s.reported]
+
     contested = []
     for s in states:
         if s.controller != "contested" and not s.disputed_by:
@@ -236,7 +241,7 @@ def gather_situation(store: Store, on: dt.date, chart_days: int = 30) -> Situati
     return SituationData(
         on=on, previous=previous, window_start=window_start, counts=store.counts(),
         states=[state_dict(s) for s in states], changes=changes, events=window_cards, per_day=per_day,
-        casualties=casualties, displacement=displacement, contested=contested,
+        casualties=casualties, displacement=displacement, contested=contested, reported=reported,
         totals={
             "events": len(window_cards),
             "fatalities": sum(c["fatalities"] or 0 for c in window_cards),
@@ -245,6 +250,7 @@ def gather_situation(store: Store, on: dt.date, chart_days: int = 30) -> Situati
             "UA": sum(1 for s in states if s.controller == "UA"),
             "RU": sum(1 for s in states if s.controller == "RU"),
             "contested": sum(1 for s in states if s.controller == "contested"),
+            "reported": len(reported),
         },
     )
 

@@ -91,6 +91,11 @@
       now.appendChild(ctrlBadge(p.state ? p.state.controller : null));
       if (p.state && p.state.since) now.appendChild(document.createTextNode(" since " + p.state.since));
       if (p.state) now.appendChild(document.createTextNode(" · confidence " + p.state.confidence.toFixed(2)));
+      if (p.state && p.state.reported) {
+        now.appendChild(document.createTextNode(" · reported "));
+        now.appendChild(ctrlBadge(p.state.reported));
+        now.appendChild(document.createTextNode(", not confirmed"));
+      }
       panel.appendChild(now);
       if (p.explanation) { panel.appendChild(el("h3", null, "Why")); panel.appendChild(el("div", "explain", p.explanation)); }
       panel.appendChild(el("h3", null, "Timeline"));
@@ -117,7 +122,8 @@
     state.places.forEach(function (s) {
       var li = el("li");
       li.appendChild(ctrlBadge(s.controller));
-      li.appendChild(document.createTextNode(" " + s.place + (s.since ? " (since " + s.since + ")" : "")));
+      li.appendChild(document.createTextNode(" " + s.place + (s.since ? " (since " + s.since + ")" : "") +
+        (s.reported ? " · reported " + s.reported + ", not confirmed" : "")));
       li.addEventListener("click", function () { showPlace(s.id); });
       ul.appendChild(li);
     });

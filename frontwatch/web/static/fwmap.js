@@ -44,6 +44,13 @@
     root.setAttribute("data-controller", state.controller);
     var dot = el("span", "fw-dot");
     dot.style.background = state.colour;
+    if (state.reported) {
+      // A change reported but not confirmed: the held state stays the dot, the claim is a ring.
+      root.className += " fw-reported";
+      root.setAttribute("data-reported", state.reported);
+      dot.style.outline = "2px dashed " + (state.reported_colour || "#666");
+      dot.style.outlineOffset = "1px";
+    }
     root.appendChild(dot);
     root.appendChild(el("span", "fw-label", state.place));
     return L.divIcon({ html: root, className: "fw-place-icon", iconSize: null, iconAnchor: [7, 7] });
@@ -54,7 +61,8 @@
     states.forEach(function (s) {
       if (s.latitude == null || s.longitude == null) return;
       var m = L.marker([s.latitude, s.longitude], {
-        icon: placeIcon(s), title: s.place + ": " + s.controller, keyboard: true, riseOnHover: true,
+        icon: placeIcon(s), keyboard: true, riseOnHover: true,
+        title: s.place + ": " + s.controller + (s.reported ? " (reported " + s.reported + ", not confirmed)" : ""),
         zIndexOffset: 1000,
       });
       if (onClick) m.on("click", function () { onClick(s); });
