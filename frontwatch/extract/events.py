@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontwatch.extract.actors import Actor, acled_name, civilians_name, describe, other_side
 from frontwatch.extract.actors import actor_table as actors_table
-from frontwatch.extract.attribution import Attribution, Attributor
+from frontwatch.extract.attribution import Attribution, Attributor, outlet_side
 from frontwatch.extract.quantities import area_km2, casualties
 from frontwatch.extract.time import TimeMention, When, find_times
 from frontwatch.extract.triggers import Hit, Rule, find_triggers, trigger_table
@@ -36,6 +36,8 @@ UNDATED_DAYS = 2
 SAID_LAG_DAYS = 1
 # A date elsewhere in the sentence anchors an event only loosely: up to this many days before it.
 SENTENCE_DATE_SLACK = 2
+# Background the report does not date happened some time in this many days before it.
+BACKGROUND_DAYS = 365
 # The event's sentence and at most this many after it may give its toll.
 TOLL_SENTENCES = 3
 
@@ -53,6 +55,11 @@ STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged
 INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
                 "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn",
                 "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate"}
+# Verbs and adjectives whose to-infinitive happened ("managed to retake", "were able to enter").
+IMPLICATIVE = {"manage", "succeed", "force", "compel", "oblige", "begin", "start", "continue", "have", "help",
+               "able", "go", "proceed", "get", "make", "dare", "happen"}
+# An attempt is a fight for a place, not an aim nor a change of hands.
+ATTEMPT_WORDS = {"try", "attempt", "seek", "bid", "effort", "struggle", "fight", "battle"}
 # "the threat of encirclement" is not an encirclement.
 UNREAL_NOUNS = {"threat", "risk", "danger", "fear", "possibility", "plan", "prospect", "attempt", "goal", "aim",
                 "intention", "warning", "rumour", "rumor", "chance", "bid", "ability", "capacity", "demand", "call",
@@ -90,6 +97,8 @@ class Found:
     quantities: dict[str, float] = field(default_factory=dict)
     civilians_hit: bool = False
     extent: str | None = None
+    area: bool = False             # "captured territory in X": a part of X's surroundings, not X
+    background: bool = False       # told as background, not as news (tense, adverbials, descriptions)
 
 
 # --------------------------------------------------------------------------- places
@@ -171,6 +180,8 @@ def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int])
     if t.dep_ in ("relcl", "acl", "amod") or (hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
         # "Shevchenkove, which troops recaptured": the noun it hangs from; "rocket fire hit X": the verb.
         starts.append(t.head)
+        if t.dep_ == "relcl" and t.head.dep_ == "appos" and index.at(t.head.head) is not None:
+            starts.append(t.head.head)  # "Balakliia, a town they retook on Thursday"
     return _search_places(t, starts, index, allow_to, triggers)
 
 
@@ -359,16 +370,89 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
         actor = describe([c for c in w.children if c.dep_ in ("amod", "compound", "poss")], head=w)
         if actor.side:
             return actor
-    if hit.rule.side:
-        return Actor(side=hit.rule.side, military=True)
     return Actor()
+
+
+def _clause_words(t: Token) -> str:
+    """The words of the clause a trigger stands in (its own subtree for a verb, the verb's for a
+    noun), lower-case, for phrase matching."""
+    head = t
+    if t.pos_ not in ("VERB", "AUX"):
+        while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+            head = head.head
+    doc = t.doc
+    left = min(head.left_edge.i, t.i)
+    right = max(head.right_edge.i, t.i)
+    # a clause of its own (another verb's) inside the subtree is not this trigger's
+    return " ".join(doc[i].lower_ for i in range(left, right + 1))
+
+
+def _past_perfect(t: Token) -> bool:
+    """"had held", "had been captured", and verbs coordinated with one ("had held the town but
+    left")."""
+    tok = t
+    for _ in range(3):
+        if tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tok.children):
+            return True
+        if tok.dep_ != "conj" or tok.head.pos_ not in ("VERB", "AUX"):
+            return False
+        tok = tok.head
+    return False
+
+
+def _background(hit: Hit, index: PlaceIndex, attribution: Attribution, when: When, dated: bool,
+                rd: dt.date, table) -> bool:  # noqa: ANN001
+    """Told as background, not as news: past perfect in the report's own voice ("Russian forces
+    had held the town only briefly"), a recap adverbial ("earlier this year", "since March", "so
+    far"), a relative clause or participle describing a place ("Kherson, which Russia seized"),
+    an anniversary. A date inside the news window overrides all but the recap words."""
+    t = hit.token
+    in_window = dated and not when.historical(rd)
+    if hit.nominal:
+        anc = t.head
+        for _ in range(3):
+            if anc.lemma_.lower() in table.background_nouns or (anc.dep_ == "prep" and anc.lower_ == "since"):
+                return True  # "the anniversary of the liberation of X", "since the capture of X"
+            if anc.head.i == anc.i:
+                break
+            anc = anc.head
+    else:
+        if any(c.dep_ == "prep" and c.lower_ == "since" for c in t.children):
+            return True  # "has held X since March": a state, its start long told
+        verb = attribution.verb
+        reported = verb is not None and verb.i < t.i and t.i in {x.i for x in verb.subtree}
+        if _past_perfect(t) and not reported and not in_window:
+            return True
+    words = f" {_clause_words(t)} "
+    if any(f" {p} " in words for p in table.background_phrases):
+        return True
+    if not in_window and t.dep_ in ("relcl", "acl", "amod"):
+        head = t.head
+        if index.at(head) is not None or head.lemma_.lower() in table.anaphora:
+            return True  # "Kherson, which Russian troops captured", "the occupied city"
+    return False
+
+
+def _speaker_side(attribution: Attribution, outlet: str | None) -> str | None:
+    """Who speaks: the innermost claimant with a side, else the outlet (for the report's own voice
+    and for unnamed sources)."""
+    for c in attribution.claims:
+        if c.side in ("UA", "RU"):
+            return c.side
+        if c.claimant is not None and c.side == "neutral":
+            return "neutral"
+    return outlet
 
 
 def _tight_path(path: list[Token]) -> bool:
     """The verb's object or passive subject itself, or places coordinated with it."""
     if len(path) < 2 or path[1].dep_ not in ("dobj", "nsubjpass"):
         return False
-    return all(tok.dep_ == "conj" for tok in path[2:])
+    rest = path[2:]
+    if len(rest) >= 2 and path[1].lemma_.lower() in trigger_table().anaphora and rest[0].lower_ == "of" \
+            and rest[1].dep_ == "pobj":
+        rest = rest[2:]  # "the town of X was taken"
+    return all(tok.dep_ == "conj" for tok in rest)
 
 
 def _speaker_pronoun(head: Token) -> bool:
@@ -443,8 +527,10 @@ def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _negated_or_unreal(t: Token) -> bool:
+def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
     """Negated ("could not be called liberated"), future ("will withdraw") or only intended."""
+    if aims and _aim(t):
+        return True
     tok = t
     for _ in range(4):
         for c in tok.children:
@@ -482,12 +568,30 @@ def _unreal_noun(t: Token, clash: bool = False) -> bool:
         if tok.lemma_.lower() in UNREAL_NOUNS:
             return True
         if tok.pos_ in ("VERB", "AUX"):
-            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok)
+            # "fired to disperse a protest": the protest was there, whatever the shots were for
+            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok, aims=False)
     return False
 
 
 def _attempted(t: Token) -> bool:
-    return t.dep_ == "xcomp" and t.head.lemma_.lower() in ("try", "attempt", "seek")
+    """"tried to take X", "in an attempt to retake X": fought for, not won."""
+    return t.dep_ in ("xcomp", "acl") and t.head.lemma_.lower() in ATTEMPT_WORDS
+
+
+def _aim(t: Token) -> bool:
+    """A to-infinitive that says what someone set out to do, not what was done: "a
+    counter-offensive to push troops out of X", "troops massed to take X". Verbs that entail their
+    complement ("managed to retake", "were forced to withdraw") and attempts (a fight: see
+    `_attempted`) are not aims."""
+    if t.tag_ != "VB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
+        return False
+    head = t.head
+    while head.dep_ == "conj" and head.head.i != head.i and head.tag_ == "VB":
+        head = head.head  # "to surround and take X"
+    lemma = head.lemma_.lower()
+    if lemma in IMPLICATIVE or lemma in ATTEMPT_WORDS:
+        return False
+    return t.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp")
 
 
 # --------------------------------------------------------------------------- time
@@ -606,13 +710,14 @@ def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list
     found: list[Found] = []
     trigger_ids = {h.token.i for h in hits}
     toll_ids = frozenset(h.token.i for h in hits if h.rule.active)
+    outlet = outlet_side(report.source)
     # Verbs first: a trigger noun that a trigger verb acts on is the same act seen twice
     # ("intercepted four drones", "repelled an attack", "stole humanitarian aid").
     absorbed: set[int] = set()
     for hit in sorted(hits, key=lambda h: h.nominal):
         if hit.nominal and hit.token.i in absorbed:
             continue
-        got = _events_of_hit(hit, index, attributor, times, rd, table, trigger_ids, toll_ids)
+        got = _events_of_hit(hit, index, attributor, times, rd, table, trigger_ids, toll_ids, outlet)
         if got and not hit.nominal:
             absorbed.update(x.i for x in _object_tokens(hit.token))
             for c in hit.token.children:
@@ -642,7 +747,7 @@ def _apply_coded_fatalities(doc: Doc, events: list[Event]) -> None:
 
 def _events_of_hit(
     hit: Hit, index: PlaceIndex, attributor: Attributor, times: TimeIndex, rd: dt.date, table, trigger_ids: set[int],  # noqa: ANN001
-    toll_ids: frozenset[int] = frozenset(),
+    toll_ids: frozenset[int] = frozenset(), outlet: str | None = None,
 ) -> list[Found]:
     t = hit.token
     rule: Rule = hit.rule
@@ -709,6 +814,16 @@ def _events_of_hit(
         claim = attribution.claims[0] if attribution.claims else None
         if claim is not None and claim.side in ("UA", "RU"):
             actor.side = claim.side
+    if actor.side is None and (rule.speaker or rule.side):
+        # No actor named: a word like "liberated" or "occupied" says whose gain it is only from
+        # the speaker's mouth (the claimant, else the outlet), never by itself.
+        speaker = _speaker_side(attribution, outlet)
+        if rule.speaker and speaker in ("UA", "RU"):
+            actor.side = speaker if rule.speaker == "same" else other_side(speaker)
+            actor.military = True
+        elif rule.side and speaker not in ("UA", "RU"):
+            actor.side = rule.side  # the neutral press's usage
+            actor.military = True
     if kind == "withdrawal" and actor.civilian and not actor.military:
         kind = rule.civilian or "displacement"
     elif rule.military and kind == "withdrawal" and not (actor.side or actor.military):
@@ -716,11 +831,21 @@ def _events_of_hit(
     if kind == "control" and _attempted(t):
         kind = "armed_clash"
     when, dated = times.for_event(hit, attribution, rd, trigger_ids)
+    background = _background(hit, index, attribution, when, dated, rd, table)
+    if background and not dated:
+        # when it happened is not said: some time before the report, not "in the last two days"
+        when = When(rd - dt.timedelta(days=BACKGROUND_DAYS), rd, 3, None)
     out: list[Found] = []
+    # "captured territory in X", "seized villages near X": the object is a part of X's surroundings
+    area_object = not hit.nominal and any(
+        c.dep_ in ("dobj", "nsubjpass") and (c.lower_ in table.area_words or c.lemma_.lower() in table.area_words)
+        and index.at(c) is None for c in t.children)
     for ref, path in args:
         words = _path_words(path)
         near = bool(words & table.near_words)
         partial = bool(words & table.partial_words)
+        area = bool({w.lower_ for w in path[1:-1]} & table.area_words) or bool(
+            {w.lemma_.lower() for w in path[1:-1]} & table.area_words) or area_object
         if "full" in words:
             partial = False
         k = kind
@@ -731,6 +856,7 @@ def _events_of_hit(
         out.append(Found(
             kind=k, rule=rule.name, place=ref, direct=direct, near=near, partial=partial, actor=actor,
             when=when, dated=dated, attribution=attribution, sentence=t.sent, trigger=t, extent=rule.extent,
+            area=area, background=background,
         ))
     if not out:
         return []
@@ -775,16 +901,20 @@ def _place_key(ref: PlaceRef) -> str:
     return "n" + "".join(ch for ch in (m.name or m.mention).lower() if ch.isalpha())
 
 
+def _hist(f: Found, rd: dt.date) -> bool:
+    return f.background or f.when.historical(rd)
+
+
 def _merge(found: list[Found], report: Report) -> list[Event]:
     rd = report.date
     groups: list[list[Found]] = []
     for f in sorted(found, key=lambda f: f.kind == "control_unknown"):
-        hist = f.when.historical(rd)
+        hist = _hist(f, rd)
         target = None
         for g in groups:
             head = g[0]
             same_kind = head.kind == f.kind or (f.kind == "control_unknown" and head.kind in CONTROL_KINDS)
-            if same_kind and _place_key(head.place) == _place_key(f.place) and head.when.historical(rd) == hist \
+            if same_kind and _place_key(head.place) == _place_key(f.place) and _hist(head, rd) == hist \
                     and (not f.dated or not head.dated or _overlap(head.when, f.when)):
                 target = g
                 break
@@ -839,11 +969,14 @@ def _event(group: list[Found], report: Report) -> Event:
     if near and location.geo_precision == 1:
         location.geo_precision = 2
     control: ControlChange | None = None
+    area = all(f.area for f in group)
     # "regrouped in the districts of X" is near X, not part of it; only a capture's "outskirts" is partial
     partial = any(f.partial for f in group if not f.near or kind in CONTROL_KINDS) and not all(
         f.extent == "entered" for f in group)
     settlement = (m.geo_precision or 1) == 1 and m.feature_class not in ("A",)
-    if kind in ("territory_regained", "territory_captured") and side:
+    if area:
+        pass  # "captured territory in the X region" says nothing of who holds X
+    elif kind in ("territory_regained", "territory_captured") and side:
         extent = "partial" if partial or near else "full"
         control = ControlChange(to=side, **{"from": other_side(side)}, extent=extent)
     elif kind == "entered" and side:
@@ -890,7 +1023,7 @@ def _event(group: list[Found], report: Report) -> Event:
         evidence.append(Evidence(report_id=report.report_id, start=s.start_char, end=s.start_char + len(text), text=text))
     key = f"{report.report_id}|{kind}|{_place_key(place)}|{evidence[0].start}"
     event_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-    historical = when.historical(rd)
+    historical = when.historical(rd) or all(f.background for f in group)
     return Event(
         event_id=event_id, report_id=report.report_id, report_date=rd, kind=kind,
         event_type=event_type, sub_event_type=sub_event_type,

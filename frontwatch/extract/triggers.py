@@ -32,6 +32,7 @@ class Rule:
     objects: tuple[tuple[str, str], ...] = ()  # (object class, kind) pairs
     active: bool = False
     alone: bool = False
+    speaker: str | None = None  # "same" / "other": side from who speaks when no actor is named
 
     def kind_for_object(self, classes: tuple[str, ...]) -> str | None:
         """The kind this rule gives to an object of these classes (None: no class it maps)."""
@@ -53,6 +54,9 @@ class TriggerTable:
     near_words: frozenset[str]
     partial_words: frozenset[str]
     weapon_pairs: dict[str, str]   # "air unit" -> air_strike (modifier + head lemma)
+    area_words: frozenset[str]
+    background_phrases: tuple[str, ...]
+    background_nouns: frozenset[str]
     object_classes: dict[str, tuple[str, ...]]  # word -> the classes it belongs to
 
 
@@ -75,7 +79,7 @@ def trigger_table() -> TriggerTable:
             passive=r.get("passive"), civilian=r.get("civilian"), military=bool(r.get("military")),
             extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")), tight=bool(r.get("tight")),
             objects=tuple((str(k), str(v)) for k, v in (r.get("objects") or {}).items()),
-            active=bool(r.get("active")), alone=bool(r.get("alone")),
+            active=bool(r.get("active")), alone=bool(r.get("alone")), speaker=r.get("speaker"),
         )
         for phrase in r.get("verbs") or []:
             words = str(phrase).lower().split()
@@ -102,6 +106,9 @@ def trigger_table() -> TriggerTable:
         anaphora_small_not=frozenset(raw.get("anaphora_small_not", ())),
         near_words=frozenset(raw["near_words"]), partial_words=frozenset(raw["partial_words"]),
         weapon_pairs=weapon_pairs, object_classes=object_classes,
+        area_words=frozenset(raw.get("area_words") or ()),
+        background_phrases=tuple(str(x).lower() for x in raw.get("background_phrases") or ()),
+        background_nouns=frozenset(raw.get("background_nouns") or ()),
     )
 
 
