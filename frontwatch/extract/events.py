@@ -171,7 +171,7 @@ def _is_region(ref: PlaceRef) -> bool:
     return m.geo_precision == 3 or m.feature_class == "A"
 
 
-def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
+def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
     """The place among the trigger's own arguments (with places coordinated with it), each with
     the parse path to it; the nearest settlement wins over a region ("In the Kharkiv region,
     artillery shelled Kupiansk")."""
@@ -182,7 +182,12 @@ def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int])
         starts.append(t.head)
         if t.dep_ == "relcl" and t.head.dep_ == "appos" and index.at(t.head.head) is not None:
             starts.append(t.head.head)  # "Balakliia, a town they retook on Thursday"
-    return _search_places(t, starts, index, allow_to, triggers)
+    if hit.nominal and len(starts) > 1:
+        # a noun's own "of X" / "from X" first: "Russia's withdrawal from X is a victory for Y"
+        own = _search_places(t, [t], index, skip, triggers)
+        if own:
+            return own
+    return _search_places(t, starts, index, skip, triggers)
 
 
 def _object_phrase(path: list[Token]) -> bool:
@@ -226,7 +231,7 @@ def _coordinated_verbs(v: Token) -> list[Token]:
     return sorted(out, key=lambda x: x.i)
 
 
-def _shared_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
+def _shared_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
     """For a trigger with no place of its own, the place of the verbs coordinated with it: the
     place at the end of "carried out air strikes and shelled X" belongs to both acts."""
     t = hit.token
@@ -236,13 +241,13 @@ def _shared_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[in
     for other in _coordinated_verbs(v):
         # "attempted to advance near X and clashed": the place of the verb it leads to counts too
         starts = [other, *(c for c in other.children if c.dep_ == "xcomp")]
-        found = _search_places(other, starts, index, allow_to, triggers)
+        found = _search_places(other, starts, index, skip, triggers)
         if found:
             return found
     return []
 
 
-def _search_places(t: Token, starts: list[Token], index: PlaceIndex, allow_to: bool,
+def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[str],
                    triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
     seen = {s.i for s in starts}
     queue: list[tuple[Token, list[Token], int]] = [(s, [s], 0) for s in starts]
@@ -264,7 +269,7 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, allow_to: b
         for c in tok.children:
             if c.i in seen or c.dep_ not in ARG_DEPS:
                 continue
-            if c.dep_ == "prep" and c.lower_ in DESTINATION_PREPS and not allow_to:
+            if c.dep_ == "prep" and c.lower_ in skip:
                 continue
             if c.dep_ == "conj" and index.at(c) is None and c.pos_ in ("VERB", "AUX"):
                 continue  # a coordinated verb has its own arguments
@@ -773,9 +778,15 @@ def _events_of_hit(
         return []
     # "to X" is where people go when they leave, but where aid or troops arrive otherwise
     allow_to = kind not in ("withdrawal", "displacement", "evacuation")
-    args = _arg_places(hit, index, allow_to, trigger_ids)
+    skip = set() if allow_to else set(DESTINATION_PREPS)
+    if kind in CONTROL_KINDS or kind == "control":
+        if not rule.from_place:
+            skip.add("from")  # "liberated from the occupiers", "pushing east from X into Y"
+        if kind == "entered" or rule.extent == "entered":
+            skip.update(DESTINATION_PREPS)  # "advancing towards X" has not reached it
+    args = _arg_places(hit, index, skip, trigger_ids)
     if not args and kind not in CONTROL_KINDS and kind not in ("control", "withdrawal"):
-        args = _shared_places(hit, index, allow_to, trigger_ids)
+        args = _shared_places(hit, index, skip, trigger_ids)
     if rule.tight:
         args = [(ref, path) for ref, path in args if _tight_path(path)]
     attribution = attributor.attribute(t)
@@ -828,6 +839,8 @@ def _events_of_hit(
         kind = rule.civilian or "displacement"
     elif rule.military and kind == "withdrawal" and not (actor.side or actor.military):
         return []
+    elif rule.military and kind == "entered" and not actor.military:
+        return []  # "Zelenskiy entered the square" is a visit
     if kind == "control" and _attempted(t):
         kind = "armed_clash"
     when, dated = times.for_event(hit, attribution, rd, trigger_ids)

@@ -33,6 +33,7 @@ class Rule:
     active: bool = False
     alone: bool = False
     speaker: str | None = None  # "same" / "other": side from who speaks when no actor is named
+    from_place: bool = False
 
     def kind_for_object(self, classes: tuple[str, ...]) -> str | None:
         """The kind this rule gives to an object of these classes (None: no class it maps)."""
@@ -79,7 +80,7 @@ def trigger_table() -> TriggerTable:
             passive=r.get("passive"), civilian=r.get("civilian"), military=bool(r.get("military")),
             extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")), tight=bool(r.get("tight")),
             objects=tuple((str(k), str(v)) for k, v in (r.get("objects") or {}).items()),
-            active=bool(r.get("active")), alone=bool(r.get("alone")), speaker=r.get("speaker"),
+            active=bool(r.get("active")), alone=bool(r.get("alone")), speaker=r.get("speaker"), from_place=bool(r.get("from_place")),
         )
         for phrase in r.get("verbs") or []:
             words = str(phrase).lower().split()
