@@ -772,7 +772,7 @@ def _events_of_hit(
     by_object = rule.kind_for_object(_object_classes(t, passive)) if rule.objects and not hit.nominal else None
     if by_object is not None:
         kind = by_object
-    if rule.weapon and (by_object is None or rule.kind == "none"):
+    if rule.weapon and ((by_object is None and rule.kind != "none") or (by_object is not None and rule.kind == "none")):
         kind = _weapon_kind(hit, kind)
     if kind == "none":
         return []

@@ -161,10 +161,14 @@ def find_triggers(doc: Doc) -> list[Hit]:
         if not options:
             continue
         best: Hit | None = None
+        best_score = (0, 0)
         for rule, extra in options:
             ok, words = _phrase_ok(t, extra)
-            if ok and (best is None or len(words) > len(best.words)):
-                best = Hit(t, rule, nominal, words)
+            # the longest phrase wins, then the one whose words are the trigger's own children
+            # ("an air strike (with a rocket)" is an air strike, not a rocket strike)
+            score = (len(words), sum(1 for w in words[1:] if w.head.i == t.i))
+            if ok and (best is None or score > best_score):
+                best, best_score = Hit(t, rule, nominal, words), score
         if best is not None:
             hits.append(best)
     return hits
