@@ -63,7 +63,8 @@ ATTEMPT_WORDS = {"try", "attempt", "seek", "bid", "effort", "struggle", "fight",
 # "the threat of encirclement" is not an encirclement.
 UNREAL_NOUNS = {"threat", "risk", "danger", "fear", "possibility", "plan", "prospect", "attempt", "goal", "aim",
                 "intention", "warning", "rumour", "rumor", "chance", "bid", "ability", "capacity", "demand", "call",
-                "readiness", "scenario", "need"}
+                "readiness", "scenario", "need", "objective", "focus", "task", "priority", "mission", "purpose",
+                "target", "failure", "hope", "ambition", "dream", "desire", "intent"}
 CIVILIAN_TARGETS = {"home", "house", "apartment", "building", "hospital", "school", "residential", "civilian",
                     "civilians", "people", "person", "resident", "residents", "market", "shop", "kindergarten",
                     "church", "station", "bus", "car", "child", "children", "neighbourhood", "neighborhood"}
@@ -343,8 +344,9 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
         for c in t.children:
             if c.dep_ == subj_dep:
                 cands.append(c)
-        if not cands and t.dep_ in ("relcl", "acl") and not passive:
-            pass
+        if not cands and t.dep_ == "xcomp":
+            # "forcing residents to flee": the object of the verb it completes does it
+            cands.extend(c for c in t.head.children if c.dep_ == "dobj")
         if not cands:
             # "after taking X": the subject of the verb this one hangs from
             anc = t
@@ -422,8 +424,9 @@ def _background(hit: Hit, index: PlaceIndex, attribution: Attribution, when: Whe
                 break
             anc = anc.head
     else:
-        if any(c.dep_ == "prep" and c.lower_ == "since" for c in t.children):
-            return True  # "has held X since March": a state, its start long told
+        if any((c.dep_ == "prep" and c.lower_ == "since") or (c.dep_ == "advmod" and c.lower_ == "still")
+               for c in t.children):
+            return True  # "has held X since March", "was still occupied": a state, its start long told
         verb = attribution.verb
         reported = verb is not None and verb.i < t.i and t.i in {x.i for x in verb.subtree}
         if _past_perfect(t) and not reported and not in_window:
@@ -543,8 +546,11 @@ def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
                 return True
             if c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll"):
                 return True
-        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in INTENT_VERBS:
-            return True  # "focused on capturing X", "aimed at taking X"
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and (
+                tok.head.head.lemma_.lower() in INTENT_VERBS or tok.head.head.lemma_.lower() in UNREAL_NOUNS
+                or tok.head.lower_ == "from"):
+            # "focused on capturing X", "the threat of Russia taking over X", "kept them from capturing X"
+            return True
         if tok.dep_ in ("xcomp", "oprd", "acomp") or (tok.dep_ == "pcomp" and tok.head.lower_ == "to"):
             head = tok.head
             if head.lemma_.lower() in INTENT_VERBS and head.lemma_.lower() not in ("try", "attempt"):
@@ -572,6 +578,9 @@ def _unreal_noun(t: Token, clash: bool = False) -> bool:
             return False  # "attempted an offensive near X" was fought, whatever came of it
         if tok.lemma_.lower() in UNREAL_NOUNS:
             return True
+        if tok.lemma_.lower() == "be" and any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in UNREAL_NOUNS
+                                              for c in tok.children):
+            return True  # "its main goal was the liberation of X"
         if tok.pos_ in ("VERB", "AUX"):
             # "fired to disperse a protest": the protest was there, whatever the shots were for
             return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok, aims=False)
@@ -588,13 +597,16 @@ def _aim(t: Token) -> bool:
     counter-offensive to push troops out of X", "troops massed to take X". Verbs that entail their
     complement ("managed to retake", "were forced to withdraw") and attempts (a fight: see
     `_attempted`) are not aims."""
-    if t.tag_ != "VB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
-        return False
+    def to_inf(x: Token) -> bool:
+        return x.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in x.children)
+
+    if not (to_inf(t) or (t.tag_ == "VB" and t.dep_ == "conj" and to_inf(t.head))):
+        return False  # "to hold Izium and conquer Sloviansk": the second verb shares the "to"
     head = t.head
     while head.dep_ == "conj" and head.head.i != head.i and head.tag_ == "VB":
         head = head.head  # "to surround and take X"
     lemma = head.lemma_.lower()
-    if lemma in IMPLICATIVE or lemma in ATTEMPT_WORDS:
+    if lemma in IMPLICATIVE or (lemma in ATTEMPT_WORDS and lemma != "seek"):
         return False
     return t.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp")
 
