@@ -499,6 +499,8 @@ def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
     of mines" also looks at the "of"/"from" phrase of the verb."""
     classes = trigger_table().object_classes
     objs = [c for c in t.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    if t.dep_ == "relcl" and (not objs or all(o.lower_ in ("which", "that", "who", "whom") for o in objs)):
+        objs = [t.head]  # "the power plant, which was seized by troops": the plant was seized
     for o in list(objs):
         objs.extend(c for c in o.children if c.dep_ == "conj")
     out: list[str] = []
@@ -856,15 +858,23 @@ def _events_of_hit(
     if kind == "control" and _attempted(t):
         kind = "armed_clash"
     when, dated = times.for_event(hit, attribution, rd, trigger_ids)
-    background = _background(hit, index, attribution, when, dated, rd, table)
+    own_dated = dated
+    if t.dep_ in ("relcl", "acl", "amod"):
+        # a description's date is its own ("a town they retook on Thursday"), not the sentence's
+        own_dated = dated and any(t.left_edge.i <= tm.start <= t.right_edge.i
+                                  for tm in times.by_sent.get(t.sent.start, []))
+    background = _background(hit, index, attribution, when, own_dated, rd, table)
     if background and not dated:
         # when it happened is not said: some time before the report, not "in the last two days"
         when = When(rd - dt.timedelta(days=BACKGROUND_DAYS), rd, 3, None)
     out: list[Found] = []
     # "captured territory in X", "seized villages near X": the object is a part of X's surroundings
-    area_object = not hit.nominal and any(
+    area_object = any(
         c.dep_ in ("dobj", "nsubjpass") and (c.lower_ in table.area_words or c.lemma_.lower() in table.area_words)
-        and index.at(c) is None for c in t.children)
+        and index.at(c) is None for c in t.children) if not hit.nominal else any(
+        g.dep_ == "pobj" and (g.lower_ in table.area_words or g.lemma_.lower() in table.area_words)
+        for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children)
+    # ("the recapture of swathes of territory in the east")
     for ref, path in args:
         words = _path_words(path)
         near = bool(words & table.near_words)
