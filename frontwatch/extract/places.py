@@ -86,6 +86,9 @@ class Found:
     group: int = -1
     sent: int = 0
     sure: bool = False             # NER or the parse says place (else only the gazetteer does)
+    qual: frozenset[tuple[str, str]] | None = None  # admin units a qualifier after it names
+    qual_label: str = ""
+    defer: Found | None = None     # the mention events use instead of this one (a qualifier's place)
 
 
 @dataclass
@@ -100,6 +103,8 @@ class Group:
     conf: float = 0.0
     rival: Scored | None = None
     typo: bool = False
+    qual: frozenset[tuple[str, str]] | None = None
+    qual_label: str = ""
 
 
 # --------------------------------------------------------------------------- recognition
@@ -278,8 +283,9 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         ents = {ents_by_token[t] for t in range(s, e) if t in ents_by_token}
         labels = {x.label_ for x in ents}
         # Part of a longer person or organisation name ("United Russia", "Andriy Yermak").
+        # An "organisation" with a comma inside is the NER misreading "Tykhe Pole, Kharkiv region".
         wider = [x for x in ents if x.label_ in DOUBTFUL_LABELS and (x.start < s or x.end > e)
-                 and not any(doc[t].lower_ in cue.region_suffixes for t in range(x.start, x.end))]
+                 and not any(doc[t].lower_ in cue.region_suffixes or doc[t].text == "," for t in range(x.start, x.end))]
         if wider or labels & NOT_PLACE_LABELS:
             continue
         sure = bool(labels & PLACE_LABELS) or _place_context(doc, s, e, cue, place_tokens)
@@ -341,8 +347,132 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
+    out = _qualify(doc, out, gaz, taken)
     for f in out:
         f.metonymy = _metonymy(doc, f, cue)
+    return out
+
+
+# --------------------------------------------------------------------------- qualifiers
+# After a qualifier these make it an item of a list instead: "Kharkiv, Sumy and Chernihiv".
+LIST_WORDS = {"and", "or", "&", "/", "nor"}
+# Entity labels a name before ", Region" may carry and still be a village the NER misread.
+QUALIFIED_LABELS = PLACE_LABELS | {"PERSON", "ORG"}
+
+
+def _admin_units(f: Found) -> frozenset[tuple[str, str]]:
+    """The first-level regions (or countries) a name can stand for, as qualifier keys."""
+    keys: set[tuple[str, str]] = set()
+    for m in f.matches:
+        p = m.place
+        if p.is_country:
+            keys.add((p.country, "*"))
+        elif p.feature_code.startswith("ADM1") and p.admin1_code:
+            keys.add((p.country, p.admin1_code))
+    return frozenset(keys)
+
+
+def _in_units(matches: list[Match], units: frozenset[tuple[str, str]]) -> bool:
+    return any((m.place.country, m.place.admin1_code) in units or (m.place.country, "*") in units
+               for m in matches if not m.place.is_country)
+
+
+def _unnamed_before(doc: Doc, comma: int, taken: set[int], ents: dict[int, Span]) -> tuple[int, int] | None:
+    """Capitalised words right before ", Region" that no one took for a place: a village the
+    gazetteer and the NER do not know ("shelled Pidlisne, Kharkiv region")."""
+    e = comma
+    s = e
+    while s > 0 and (doc[s - 1].is_alpha and _capitalised(doc[s - 1]) or doc[s - 1].text in ("-", "'", "’")
+                     and s - 1 > 0 and _capitalised(doc[s - 2])):
+        s -= 1
+        if e - s > 5:
+            return None
+    if s >= e or not _capitalised(doc[s]) or doc[s].is_sent_start or any(t in taken for t in range(s, e)):
+        return None
+    prev = doc[s - 1]
+    if not (prev.is_lower or prev.lower_ in ("the",)):
+        return None  # mid-sentence after a verb, a preposition or a noun: not a heading, not a date
+    for t in range(s, e):
+        ent = ents.get(t)
+        if ent is not None and ent.label_ not in QUALIFIED_LABELS:
+            return None
+    if _is_demonym(doc[s:e]):
+        return None
+    return s, e
+
+
+def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> list[Found]:
+    """"Zarichne, Donetsk region", "Kupiansk, Kharkiv", "Yampil, Lyman district, Donetsk": the region
+    after a comma says where the place before it lies. The place is read inside that region, and the
+    qualifier is no place of its own for events (it defers to the place it qualifies)."""
+    ents: dict[int, Span] = {}
+    for ent in doc.ents:
+        for t in range(ent.start, ent.end):
+            ents[t] = ent
+    # Villages the gazetteer and the NER missed, before a region qualifier.
+    added: list[Found] = []
+    for q in found:
+        if q.start < 2 or doc[q.start - 1].text != "," or q.kind in ("settlement", "water") or not _admin_units(q):
+            continue
+        span = _unnamed_before(doc, q.start - 1, taken, ents)
+        if span is None:
+            continue
+        s, e = span
+        key = fold(doc[s:e].text)
+        nf = Found(s, e, key, gaz.lookup_key(key), source="pattern", sure=True)
+        nf.sent = doc[s].sent.start
+        added.append(nf)
+        taken.update(range(s, e))
+    out = sorted(found + added, key=lambda f: f.start)
+
+    def after_comma(f: Found) -> Found | None:
+        for g in out:
+            if g.start == f.end + 1 and doc[f.end].text == ",":
+                return g
+        return None
+
+    def qualified_next(q: Found) -> bool:
+        """"Olenivka, Poltava region, and Stepove, Cherkasy region": a list of qualified places."""
+        j = q.end + (2 if q.end < len(doc) and doc[q.end].text == "," else 1)
+        g = next((x for x in out if x.start == j), None)
+        later = after_comma(g) if g is not None else None
+        return later is not None and bool(_admin_units(later))
+
+    for i in range(len(out) - 1, 0, -1):
+        q = out[i]
+        units = _admin_units(q)
+        if not units or q.kind in ("settlement", "water") or q.always_metonymy:
+            continue
+        if q.start < 1 or doc[q.start - 1].text != ",":
+            continue
+        a = out[i - 1]
+        if a.end != q.start - 1:
+            continue
+        nxt = doc[q.end] if q.end < len(doc) else None
+        if nxt is not None and (nxt.lower_ in LIST_WORDS or nxt.text == "," and q.end + 1 < len(doc)
+                                and doc[q.end + 1].lower_ in LIST_WORDS) and not qualified_next(q):
+            continue  # "Kharkiv, Sumy and Chernihiv regions"
+        later = after_comma(q)
+        if later is not None and _admin_units(later) and not any(k[1] == "*" for k in _admin_units(later)):
+            continue  # a list of regions
+        targets = [a]
+        # "Yampil, Lyman district, Donetsk": the district too stands between place and region.
+        if a.kind == "region" and not _admin_units(a) and i >= 2:
+            b = out[i - 2]
+            if b.end == a.start - 1 and doc[b.end].text == ",":
+                targets.append(b)
+        place = targets[-1]
+        explicit = q.end > q.start + 1 and doc[q.end - 1].lower_ in cues().region_suffixes
+        if place.matches and not _in_units(place.matches, units) and not explicit:
+            continue  # not a place of that region: a list ("Bucha, Kyiv") or another sense
+        label = doc[q.start:q.end].text
+        for t in targets:
+            t.qual, t.qual_label, t.sure = units, label, True
+        for t in targets[:-1]:
+            t.defer = place
+        q.defer = place
+        if not any(k[1] == "*" for k in units):
+            q.kind = "region"
     return out
 
 
@@ -364,13 +494,13 @@ def _admin1_of(g: Group) -> tuple[str, str] | None:
 
 
 def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
-    groups: dict[tuple[str, str | None], Group] = {}
+    groups: dict[tuple, Group] = {}
     for f in found:
-        gkey = (f.always_metonymy or f.key, f.kind)
+        gkey = (f.always_metonymy or f.key, f.kind, f.qual)
         g = groups.get(gkey)
         if g is None:
             matches, typo = _candidates(f, gaz)
-            g = groups[gkey] = Group(f.key, f.kind, matches, typo=typo)
+            g = groups[gkey] = Group(f.key, f.kind, matches, typo=typo, qual=f.qual, qual_label=f.qual_label)
         g.members.append(f)
     glist = list(groups.values())
     for gi, g in enumerate(glist):
@@ -392,6 +522,7 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
                 kind=g.kind, anchors=anchors, group=gi,
                 admin1_near={a1 for a1, ss in region_sents.items() if ss & sents},
                 admin1_doc=set(region_sents),
+                qualifier=g.qual, qualifier_label=g.qual_label,
             )
             g.ranked = score_candidates(g.matches, ctx)
             g.conf, g.rival = confidence(g.ranked)
@@ -420,6 +551,8 @@ def _reason(g: Group) -> str:
     rival = f"; next {g.rival.place.name} ({g.rival.place.admin1 or g.rival.place.country}) {g.rival.score:.2f}" \
         if g.rival else ""
     cue = f"; cue '{g.kind}'" if g.kind else ""
+    if g.qual:
+        cue += f"; qualified by '{g.qual_label}'"
     if g.conf < ABSTAIN_BELOW:
         return f"abstained: best of {n} {where} scores {best.score:.2f}, confidence {g.conf:.2f} < " \
                f"{ABSTAIN_BELOW:.2f} ({best.why}){rival}{cue}"
@@ -447,7 +580,8 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
         g = groups[f.group] if f.group >= 0 else None
         span = doc[f.start:f.end]
         start, end = span.start_char, span.end_char
-        base = dict(mention=text[start:end], start=start, end=end, metonymy=f.metonymy)
+        base = dict(mention=text[start:end], start=start, end=end, metonymy=f.metonymy,
+                    defer_to=doc[f.defer.start].idx if f.defer is not None else None)
         if g is None or not g.ranked or g.conf < ABSTAIN_BELOW:
             if not f.sure:
                 continue  # only the gazetteer thought it a place, and it found no good reading

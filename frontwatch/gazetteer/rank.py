@@ -26,6 +26,10 @@ TYPO_PER_LETTER = 3.0
 ALT_NAME_SCORE = 0.85
 ADMIN1_NEAR_SUPPORT = 0.6
 ADMIN1_DOC_SUPPORT = 0.35
+# "Zarichne, Donetsk region": the region the text names after the place is where it lies.
+QUALIFIED_SUPPORT = 0.85
+# ... and a same-named place outside it keeps this share of its score.
+QUALIFIER_MISS = 0.12
 
 
 @dataclass
@@ -44,6 +48,14 @@ class Context:
     admin1_near: set[tuple[str, str]] = field(default_factory=set)   # (country, code) named beside it
     admin1_doc: set[tuple[str, str]] = field(default_factory=set)    # named anywhere in the report
     group: int = -1
+    # The admin units a qualifier after the name says it lies in: (country, admin1 code), or
+    # (country, "*") for a country ("Belgorod, Russia").
+    qualifier: frozenset[tuple[str, str]] | None = None
+    qualifier_label: str = ""
+
+
+def in_qualifier(p: Place, qualifier: frozenset[tuple[str, str]]) -> bool:
+    return (p.country, p.admin1_code) in qualifier or (p.country, "*") in qualifier
 
 
 @dataclass
@@ -103,7 +115,9 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
                for a in anchors):
             return 1.0, "contains other places named"
         return 0.5, ""
-    if a1 in ctx.admin1_near:
+    if ctx.qualifier and in_qualifier(p, ctx.qualifier):
+        best, why = QUALIFIED_SUPPORT, f"in {ctx.qualifier_label or p.admin1 or p.country}, as the text qualifies it"
+    elif a1 in ctx.admin1_near:
         # A region is large: naming it beside a place counts less than a town named 20 km away.
         best, why = ADMIN1_NEAR_SUPPORT, f"in {p.admin1 or p.admin1_code} named beside it"
     elif a1 in ctx.admin1_doc:
@@ -155,6 +169,9 @@ def score_candidates(matches: list[Match], ctx: Context) -> list[Scored]:
         geo, geo_why = _geo(p, ctx)
         k = _kind_factor(p, ctx.kind, has_region, has_water)
         s = n * (imp + (1.0 - imp) * geo) * k
+        outside = bool(ctx.qualifier) and not p.is_country and not in_qualifier(p, ctx.qualifier)  # type: ignore[arg-type]
+        if outside:
+            s *= QUALIFIER_MISS
         bits = []
         if m.distance:
             bits.append(f"typo (edit distance {m.distance})")
@@ -166,6 +183,8 @@ def score_candidates(matches: list[Match], ctx: Context) -> list[Scored]:
             bits.append(geo_why)
         if k < 1.0:
             bits.append(f"kind does not fit the cue '{ctx.kind}'")
+        if outside:
+            bits.append(f"not in {ctx.qualifier_label or 'the region the text names'}")
         out.append(Scored(m, round(s, 4), ", ".join(bits)))
     out.sort(key=lambda c: (-c.score, -c.place.population, c.place.index))
     return out

@@ -1,0 +1,96 @@
+"""Place cases of the places helper for issue 11/12: admin qualifiers ("X, Region"), districts and
+communities, directions, facilities named after a town, capitals standing for governments.
+Short sentences written for these tests, with places and numbers of their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from frontwatch.extract.places import find_places
+from frontwatch.gazetteer import Gazetteer, reset_gazetteer
+from frontwatch.gazetteer.build import load_or_build
+from frontwatch.model import Event, PlaceMention, Report
+from frontwatch.nlp import get_nlp
+from frontwatch.pipeline import extract_report
+
+
+@pytest.fixture(scope="module")
+def gaz(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FRONTWATCH_CACHE_DIR", str(tmp_path_factory.mktemp("fwcache")))
+    mp.delenv("FRONTWATCH_HOME", raising=False)
+    reset_gazetteer()
+    index, path, _ = load_or_build()
+    yield Gazetteer(index, path)
+    mp.undo()
+    reset_gazetteer()
+
+
+def places(text: str, gaz: Gazetteer) -> list[PlaceMention]:
+    return find_places(get_nlp()(text), gaz)
+
+
+def one(text: str, mention: str, gaz: Gazetteer) -> PlaceMention:
+    found = [m for m in places(text, gaz) if m.mention == mention]
+    assert found, f"{mention!r} not found in {[m.mention for m in places(text, gaz)]}"
+    return found[0]
+
+
+def events(text: str, gaz: Gazetteer) -> list[Event]:
+    r = Report(report_id="t", date=dt.date(2022, 8, 9), text=text, content_hash="x")
+    return extract_report(r, get_nlp(), gaz).events
+
+
+# --------------------------------------------------------------------------- "X, Region"
+@pytest.mark.parametrize(("text", "mention", "admin1"), [
+    ("Russian forces shelled Zolotarivka, Luhansk region. No casualties.", "Zolotarivka", "Luhansk"),
+    ("On 4 May, artillery hit Pivdenne, Donetsk, damaging a school.", "Pivdenne", "Donetsk"),
+    ("Ukrainian forces recaptured Katerynivka, Mykolaiv, on Friday.", "Katerynivka", "Mykolaiv"),
+    ("Mortar fire was reported near Zakharivka, Kirovohrad Oblast.", "Zakharivka", "Kirovohrad"),
+    ("Drones hit Olenivka, Poltava region, and Stepove, Cherkasy region.", "Olenivka", "Poltava"),
+    ("Drones hit Olenivka, Poltava region, and Stepove, Cherkasy region.", "Stepove", "Cherkasy"),
+])
+def test_qualifier_chooses_among_same_named_villages(text: str, mention: str, admin1: str, gaz: Gazetteer) -> None:
+    m = one(text, mention, gaz)
+    assert m.resolved and m.admin1 == admin1, m.reason
+    assert m.feature_class == "P"
+
+
+@pytest.mark.parametrize(("text", "village", "region"), [
+    ("Russian forces shelled Zolotarivka, Luhansk region. No casualties.", "Zolotarivka", "Luhansk region"),
+    ("On 4 May, Russian artillery shelled Pivdenne, Donetsk, damaging a school.", "Pivdenne", "Donetsk"),
+    ("Ukrainian troops recaptured Katerynivka, Mykolaiv on Friday.", "Katerynivka", "Mykolaiv"),
+])
+def test_qualifier_is_never_the_events_place(text: str, village: str, region: str, gaz: Gazetteer) -> None:
+    q = one(text, region, gaz)
+    v = one(text, village, gaz)
+    assert q.defer_to == v.start
+    evs = events(text, gaz)
+    assert evs and all(e.location.mention == village for e in evs), [(e.kind, e.location.mention) for e in evs]
+
+
+@pytest.mark.parametrize("text", [
+    "Russian troops shelled Zhuravske, Sumy region, wounding two men.",
+    "On 2 June, Russian forces shelled Tykhe Pole, Kharkiv region. No casualties.",
+    "Artillery struck Verkhnii Brid, Zaporizhzhia Oblast, overnight.",
+])
+def test_unknown_village_before_a_qualifier_keeps_its_name(text: str, gaz: Gazetteer) -> None:
+    """A village the bundled gazetteer lacks: the event keeps the name, no coordinates, and never
+    the region's point."""
+    evs = events(text, gaz)
+    assert evs
+    for e in evs:
+        assert e.location.latitude is None and e.location.mention and "region" not in e.location.mention \
+            and "Oblast" not in e.location.mention, e.location
+
+
+@pytest.mark.parametrize(("text", "mention", "code"), [
+    ("Missiles hit Lviv, Kyiv and Dnipro on Monday.", "Kyiv", "PPLC"),
+    ("Sirens sounded in Odesa, Mykolaiv and Kherson.", "Mykolaiv", "PPLA"),
+    ("Trains left Poltava, Sumy, and Chernihiv before dawn.", "Sumy", "PPLA"),
+])
+def test_a_list_of_cities_is_not_a_qualifier(text: str, mention: str, code: str, gaz: Gazetteer) -> None:
+    m = one(text, mention, gaz)
+    assert m.feature_code == code and m.defer_to is None
