@@ -105,6 +105,13 @@ class PlaceIndex:
             self.refs.append(ref)
             for i in ref.tokens:
                 self.by_token[i] = ref
+        # A qualifier ("Izium, Kharkiv region") is no place of its own: its words lead to the place.
+        by_start = {r.mention.start: r for r in self.refs}
+        for ref in self.refs:
+            target = by_start.get(ref.mention.defer_to) if ref.mention.defer_to is not None else None
+            if target is not None and target is not ref:
+                for i in ref.tokens:
+                    self.by_token[i] = target
         self._anaphora(doc)
 
     @staticmethod
