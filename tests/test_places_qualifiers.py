@@ -94,3 +94,64 @@ def test_unknown_village_before_a_qualifier_keeps_its_name(text: str, gaz: Gazet
 def test_a_list_of_cities_is_not_a_qualifier(text: str, mention: str, code: str, gaz: Gazetteer) -> None:
     m = one(text, mention, gaz)
     assert m.feature_code == code and m.defer_to is None
+
+
+# --------------------------------------------------------------------------- districts and communities
+@pytest.mark.parametrize(("text", "mention", "seat", "code"), [
+    ("Russian forces shelled the Okhtyrska hromada, Sumy region. No casualties.", "Okhtyrska", "Okhtyrka", "ADM3"),
+    ("Artillery hit villages of the Konotopskyi district overnight.", "Konotopskyi", "Konotop", "ADM2"),
+    ("Drones struck the Chuhuivskyi district of the Kharkiv region.", "Chuhuivskyi", "Chuhuiv", "ADM2"),
+    ("Mortar fire hit the Lebedyn territorial community, Sumy region.", "Lebedyn", "Lebedyn", "ADM3"),
+    ("Shelling was reported in the Pavlohrad district on Sunday.", "Pavlohrad", "Pavlohrad", "ADM2"),
+])
+def test_district_is_placed_at_its_seat_but_is_not_the_town(
+        text: str, mention: str, seat: str, code: str, gaz: Gazetteer) -> None:
+    m = one(text, mention, gaz)
+    town = one(f"Residents of {seat} were evacuated.", seat, gaz)
+    assert m.resolved and (m.latitude, m.longitude) == (town.latitude, town.longitude), m.reason
+    assert m.feature_code == code and m.geonames_id is None and m.geo_precision == 2
+
+
+def test_district_seat_names_follow_the_adjective() -> None:
+    from frontwatch.extract.places import cues
+    from frontwatch.gazetteer.names import district_seat_names
+
+    adj = cues().district_adjectives
+
+    def seats(w: str) -> list[str]:
+        return district_seat_names(w, adj["endings"], adj["seat_endings"], adj["alternations"])
+
+    assert "Konotop" in seats("Konotopskyi")
+    assert "Okhtyrka" in seats("Okhtyrska")
+    assert "Pavlohrad" in seats("Pavlohradskyi")
+    assert "Polohy" in seats("Polohivskyi") and "Synelnykove" in seats("Synelnykivskyi")
+    assert seats("Konotop") == [] and seats("Sky") == []
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Ukrainian air defence intercepted 3 drones over the Poltava region (coded to Poltava, Poltava).", "Poltava"),
+    ("On 5 May, Russian forces shelled the Okhtyrska hromada (coded to Okhtyrka). No casualties.", "Okhtyrka"),
+    ("Russian forces shelled the Chuhuivskyi district of the Kharkiv region (coded to Chuhuiv).", "Chuhuiv"),
+])
+def test_coded_to_gives_the_events_place(text: str, place: str, gaz: Gazetteer) -> None:
+    evs = events(text, gaz)
+    town = one(f"Residents of {place} were evacuated.", place, gaz)
+    assert evs, "no event"
+    for e in evs:
+        assert (e.location.latitude, e.location.longitude) == (town.latitude, town.longitude), e.location
+
+
+# --------------------------------------------------------------------------- facilities named after a town
+@pytest.mark.parametrize(("text", "mention", "code"), [
+    ("Drones flew over the Rivne nuclear power plant on Tuesday.", "Rivne", "PSN"),
+    ("Russian forces seized Kherson airport after a short fight.", "Kherson", "AIRP"),
+    ("Ukrainian troops retook the Kharkiv-Chuhuiv highway.", "Chuhuiv", "RD"),
+    ("Missiles hit the Kremenchuk oil refinery overnight.", "Kremenchuk", "OILR"),
+])
+def test_facility_named_after_a_town_is_not_the_town(text: str, mention: str, code: str, gaz: Gazetteer) -> None:
+    from frontwatch.fusion.timeline import settlement_precision
+
+    m = one(text, mention, gaz)
+    assert m.resolved and m.feature_code == code and m.geonames_id is None, m.reason
+    for e in events(text, gaz):
+        assert settlement_precision(e.location) is None, e.location  # moves no town's control

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 from frontwatch.gazetteer import Gazetteer
 from frontwatch.gazetteer.build import load_yaml
 from frontwatch.gazetteer.index import Match
-from frontwatch.gazetteer.names import fold
+from frontwatch.gazetteer.names import district_seat_names, fold
 from frontwatch.gazetteer.rank import (
     ABSTAIN_BELOW,
     ANCHOR_MIN,
@@ -53,6 +53,10 @@ class Cues:
     subject_verbs: frozenset[str]
     local_nouns: frozenset[str]
     always_metonymy: dict[str, str]
+    district_nouns: dict[str, str]
+    district_modifiers: frozenset[str]
+    district_adjectives: dict
+    facilities: dict[tuple[str, ...], tuple[str, str]]
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,6 +72,9 @@ def cues() -> Cues:
         fs(c["settlement_before_of"]), fs(c["water_after"]), fs(c["water_before_of"]), fs(c["place_nouns"]),
         fs(c["locative_preps"]), fs(c["place_verbs"]), fs(m["possessed_nouns"]), fs(m["subject_verbs"]),
         fs(m["local_nouns"]), {fold(k): v for k, v in (m.get("always") or {}).items()},
+        {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
+        c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
+        {tuple(k.lower().split()): tuple(v.split(".", 1)) for k, v in (c.get("facilities") or {}).items()},
     )
 
 
@@ -89,6 +96,8 @@ class Found:
     qual: frozenset[tuple[str, str]] | None = None  # admin units a qualifier after it names
     qual_label: str = ""
     defer: Found | None = None     # the mention events use instead of this one (a qualifier's place)
+    unit: tuple[str, str] | None = None      # ("district", "ADM2"): a unit named after its seat
+    facility: tuple[str, str, str] | None = None  # ("nuclear power plant", "S", "PSN"): named after it
 
 
 @dataclass
@@ -173,6 +182,10 @@ def _cue_after(doc: Doc, end: int, cue: Cues) -> tuple[str | None, int]:
     """The cue word right after a name, and the new end if the word belongs to the name."""
     if end >= len(doc):
         return None, end
+    if _unit_after(doc, end, cue) is not None:
+        return "district", end
+    if _facility_after(doc, end, cue) is not None:
+        return "facility", end
     w = doc[end].lower_
     if w in cue.water_after:
         return "water", end + 1
@@ -183,6 +196,28 @@ def _cue_after(doc: Doc, end: int, cue: Cues) -> tuple[str | None, int]:
     if w in cue.settlement_after:
         return "settlement", end
     return None, end
+
+
+def _unit_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, int] | None:
+    """"district", "raion", "territorial community" after a name: (noun, feature code, end)."""
+    j = end
+    while j < len(doc) and j - end < 2 and doc[j].lower_ in cue.district_modifiers:
+        j += 1
+    if j < len(doc) and doc[j].lower_ in cue.district_nouns:
+        return doc[j].lower_, cue.district_nouns[doc[j].lower_], j + 1
+    return None
+
+
+def _facility_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, str, int] | None:
+    """"nuclear power plant", "airport", "highway" after a name (or its "'s"): the longest phrase."""
+    j = end + 1 if end < len(doc) and doc[end].text in POSSESSIVE else end
+    best = None
+    for words, (fclass, fcode) in cue.facilities.items():
+        n = len(words)
+        if j + n <= len(doc) and tuple(t.lower_ for t in doc[j:j + n]) == words \
+                and (best is None or n > len(best[0].split())):
+            best = (" ".join(words), fclass, fcode, j + n)
+    return best
 
 
 def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
@@ -206,6 +241,8 @@ def _place_context(doc: Doc, start: int, end: int, cue: Cues, place_tokens: set[
     if start > 0 and doc[start - 1].lower_ in cue.locative_preps:
         return True
     if head.dep_ == "pobj" and head.head.lower_ in cue.locative_preps:
+        return True
+    if _unit_after(doc, end, cue) is not None or _facility_after(doc, end, cue) is not None:
         return True
     if end < len(doc) and (doc[end].lower_ in cue.region_suffixes or doc[end].lower_ in cue.region_after
                            or doc[end].lower_ in cue.settlement_after or doc[end].lower_ in cue.water_after):
@@ -284,8 +321,10 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         labels = {x.label_ for x in ents}
         # Part of a longer person or organisation name ("United Russia", "Andriy Yermak").
         # An "organisation" with a comma inside is the NER misreading "Tykhe Pole, Kharkiv region".
+        # So is one before a facility noun: "the Kharkiv-Chuhuiv highway".
         wider = [x for x in ents if x.label_ in DOUBTFUL_LABELS and (x.start < s or x.end > e)
-                 and not any(doc[t].lower_ in cue.region_suffixes or doc[t].text == "," for t in range(x.start, x.end))]
+                 and not any(doc[t].lower_ in cue.region_suffixes or doc[t].text == "," for t in range(x.start, x.end))
+                 and _facility_after(doc, x.end, cue) is None]
         if wider or labels & NOT_PLACE_LABELS:
             continue
         sure = bool(labels & PLACE_LABELS) or _place_context(doc, s, e, cue, place_tokens)
@@ -324,6 +363,28 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
                 taken.update(range(t.i, t.i + n))
                 break
 
+    # Units named by an adjective of their seat: "Bakhmutskyi district", "Bashtanska hromada".
+    adj = cue.district_adjectives
+    for t in doc:
+        if t.i in taken or not _capitalised(t) or not t.is_alpha or _unit_after(doc, t.i + 1, cue) is None:
+            continue
+        start = t.i
+        if start >= 2 and doc[start - 1].text in ("-", "–") and _capitalised(doc[start - 2]) \
+                and start - 2 not in taken:
+            start -= 2  # "Znob-Novhorodska"
+        word = doc[start:t.i + 1].text
+        seats = district_seat_names(word, adj["endings"], adj["seat_endings"], adj["alternations"])
+        matches: list[Match] = []
+        seen: set[int] = set()
+        for name in seats:
+            for m in gaz.lookup(name):
+                if m.place.is_settlement and m.place.index not in seen and not m.distance:
+                    seen.add(m.place.index)
+                    matches.append(m)
+        if matches:
+            found[(start, t.i + 1)] = Found(start, t.i + 1, fold(word), matches, source="unit", sure=True)
+            taken.update(range(start, t.i + 1))
+
     # NER places the gazetteer does not know: typos, or villages that are not bundled.
     for ent in doc.ents:
         if ent.label_ not in PLACE_LABELS or _is_demonym(ent):
@@ -344,13 +405,53 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         f.kind = before or kind
         if kind == "water" and new_end > f.end and not (new_end < len(doc) and new_end in taken):
             f.end = new_end
+        if kind == "district":
+            u = _unit_after(doc, f.end, cue)
+            f.unit = (u[0], u[1]) if u else None
+        elif kind == "facility":
+            fa = _facility_after(doc, f.end, cue)
+            f.facility = (fa[0], fa[1], fa[2]) if fa else None
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
+    # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it.
+    for f in reversed(out):
+        if f.facility is None:
+            continue
+        for g in out:
+            if g.end == f.start - 1 and doc[g.end].text in ("-", "–") and g.facility is None:
+                g.facility, g.kind = f.facility, "facility"
     out = _qualify(doc, out, gaz, taken)
+    _coded_to(doc, out)
     for f in out:
         f.metonymy = _metonymy(doc, f, cue)
     return out
+
+
+def _coded_to(doc: Doc, found: list[Found]) -> None:
+    """ACLED's "the Bashtanska hromada (coded to Bashtanka, Mykolaiv)": the parenthesis says which
+    place stands for the unit or region named before it; events use that place."""
+    by_start = {f.start: f for f in found}
+    for i in range(len(doc) - 3):
+        if doc[i].text != "(" or doc[i + 1].lower_ != "coded" or doc[i + 2].lower_ != "to":
+            continue
+        target = by_start.get(i + 3)
+        if target is None:
+            continue
+        before = [f for f in found if f.end <= i and f is not target]
+        if not before:
+            continue
+        last = max(before, key=lambda f: f.end)
+        if doc[last.end:i].text.strip(" ,") and not all(
+                t.lower_ in cues().district_nouns or t.lower_ in cues().district_modifiers
+                or t.lower_ in cues().region_suffixes or t.is_punct for t in doc[last.end:i]):
+            continue
+        for f in found:
+            # the unit, and a region it is "of" ("the Kharkivska district of the Kharkiv region (coded to X)")
+            if f is not target and f.end <= i and f.sent == target.sent and f.start >= doc[i].sent.start \
+                    and (f is last or f.unit is not None or f.kind == "region" or _admin_units(f)) \
+                    and f.defer is None:
+                f.defer = target
 
 
 # --------------------------------------------------------------------------- qualifiers
@@ -401,6 +502,16 @@ def _unnamed_before(doc: Doc, comma: int, taken: set[int], ents: dict[int, Span]
     return s, e
 
 
+def _gap_ok(doc: Doc, start: int, end: int) -> bool:
+    """Words that may stand between a name and its qualifier's comma: "Huliaipole district, ...",
+    "Dvorichna village, ...", "Znob-Novhorodske territorial community, ..."."""
+    cue = cues()
+    gap = doc[start:end]
+    return 0 < len(gap) <= 3 and all(
+        t.lower_ in cue.district_nouns or t.lower_ in cue.district_modifiers or t.lower_ in cue.settlement_after
+        or t.lower_ in cue.region_suffixes for t in gap)
+
+
 def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> list[Found]:
     """"Zarichne, Donetsk region", "Kupiansk, Kharkiv", "Yampil, Lyman district, Donetsk": the region
     after a comma says where the place before it lies. The place is read inside that region, and the
@@ -446,7 +557,7 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
         if q.start < 1 or doc[q.start - 1].text != ",":
             continue
         a = out[i - 1]
-        if a.end != q.start - 1:
+        if a.end != q.start - 1 and not _gap_ok(doc, a.end, q.start - 1):
             continue
         nxt = doc[q.end] if q.end < len(doc) else None
         if nxt is not None and (nxt.lower_ in LIST_WORDS or nxt.text == "," and q.end + 1 < len(doc)
@@ -457,7 +568,7 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
             continue  # a list of regions
         targets = [a]
         # "Yampil, Lyman district, Donetsk": the district too stands between place and region.
-        if a.kind == "region" and not _admin_units(a) and i >= 2:
+        if a.kind in ("region", "district") and not _admin_units(a) and i >= 2:
             b = out[i - 2]
             if b.end == a.start - 1 and doc[b.end].text == ",":
                 targets.append(b)
@@ -561,7 +672,7 @@ def _reason(g: Group) -> str:
 
 def _precision(g: Group, best: Scored) -> int:
     p = best.place
-    if p.is_settlement and g.kind == "region":
+    if p.is_settlement and g.kind in ("region", "district", "facility"):
         return 2  # "the Izium district": around the town
     return p.geo_precision
 
@@ -591,11 +702,19 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
             continue
         best = g.ranked[0]
         p = best.place
+        name, gid, fclass, fcode, why = p.name, p.geonames_id, p.feature_class, p.feature_code, ""
+        if p.is_settlement and f.unit is not None:
+            # A unit named after its seat: placed at the seat, but not the town.
+            name, gid, fclass, fcode = f"{p.name} {f.unit[0]}", None, "A", f.unit[1]
+            why = f"the {f.unit[0]} of {p.name}, placed at its seat; "
+        elif p.is_settlement and f.facility is not None:
+            name, gid, fclass, fcode = f"{p.name} {f.facility[0]}", None, f.facility[1], f.facility[2]
+            why = f"the {f.facility[0]} named after {p.name}, not the town; "
         out.append((PlaceMention(
-            **base, name=p.name, geonames_id=p.geonames_id, latitude=p.latitude, longitude=p.longitude,
-            country=p.country, admin1=p.admin1, feature_class=p.feature_class, feature_code=p.feature_code,
+            **base, name=name, geonames_id=gid, latitude=p.latitude, longitude=p.longitude,
+            country=p.country, admin1=p.admin1, feature_class=fclass, feature_code=fcode,
             geo_precision=_precision(g, best), score=round(g.conf, 3), candidates=len(g.ranked),
-            reason=("metonymy: stands for the state; " if f.metonymy else "") + _reason(g),
+            reason=("metonymy: stands for the state; " if f.metonymy else "") + why + _reason(g),
         ), f))
     return out
 
