@@ -187,7 +187,8 @@ def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int])
             group = [(r, p) for r, p in group if index.usable(r.mention)]
             if group:
                 groups.append(group)
-            continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
+                continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
+            # An actor named by a place ("shelled DPR in Horlivka"): its place hangs under it.
         if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0):
             continue  # another trigger's arguments are its own ("encircled ... after taking X")
         for c in tok.children:
