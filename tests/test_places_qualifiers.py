@@ -155,3 +155,41 @@ def test_facility_named_after_a_town_is_not_the_town(text: str, mention: str, co
     assert m.resolved and m.feature_code == code and m.geonames_id is None, m.reason
     for e in events(text, gaz):
         assert settlement_precision(e.location) is None, e.location  # moves no town's control
+
+
+# --------------------------------------------------------------------------- capitals standing for governments
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Moscow ruled out talks with Kiev before the winter.", "Kiev"),
+    ("Ankara offered to host negotiations between Moscow and Kyiv.", "Kyiv"),
+    ("Relations with Minsk worsened after the drills.", "Minsk"),
+    ("The fighting for Kiev is a fight for all of Europe, the minister said.", "Kiev"),
+    ("Poland accused Moscow of staging the blast.", "Moscow"),
+    ("The summit urged Kyiv to open the ports.", "Kyiv"),
+    ("Strikes on Kiev's military infrastructure continued, the ministry said.", "Kiev"),
+    ("Washington and London condemned the strikes.", "London"),
+    ("Washington sent 20 more rocket launchers to the front.", "Washington"),
+    ("Moscow said its troops had left the island.", "Moscow"),
+    ("The Kremlin denied the report.", "Kremlin"),
+])
+def test_capital_standing_for_its_government_is_metonymy(text: str, mention: str, gaz: Gazetteer) -> None:
+    assert one(text, mention, gaz).metonymy
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Kyiv's residents sheltered in the metro overnight.", "Kyiv"),
+    ("Fighting in Kyiv's suburbs went on for a week.", "Kyiv"),
+    ("Three missiles hit Kyiv on Monday.", "Kyiv"),
+    ("Shelling continued in the LPR overnight.", "LPR"),
+])
+def test_a_capital_that_is_a_place_stays_a_place(text: str, mention: str, gaz: Gazetteer) -> None:
+    assert not one(text, mention, gaz).metonymy
+
+
+@pytest.mark.parametrize(("text", "village"), [
+    ("Ukrainian forces shelled DPR positions near Zolotarivka, Luhansk region.", "Zolotarivka"),
+    ("Ukrainian forces shelled LPR in Pivdenne, Donetsk region. One man was wounded.", "Pivdenne"),
+    ("DPR forces shelled Katerynivka, Mykolaiv region, with mortars.", "Katerynivka"),
+])
+def test_republic_initials_are_actors_and_the_event_is_in_the_village(text: str, village: str, gaz: Gazetteer) -> None:
+    evs = events(text, gaz)
+    assert evs and all(e.location.mention == village for e in evs), [(e.kind, e.location.mention) for e in evs]

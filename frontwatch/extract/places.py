@@ -53,6 +53,11 @@ class Cues:
     subject_verbs: frozenset[str]
     local_nouns: frozenset[str]
     always_metonymy: dict[str, str]
+    party_nouns: frozenset[str]
+    contest_nouns: frozenset[str]
+    contest_preps: frozenset[str]
+    object_verbs: frozenset[str]
+    state_adjectives: frozenset[str]
     district_nouns: dict[str, str]
     district_modifiers: frozenset[str]
     district_adjectives: dict
@@ -72,6 +77,8 @@ def cues() -> Cues:
         fs(c["settlement_before_of"]), fs(c["water_after"]), fs(c["water_before_of"]), fs(c["place_nouns"]),
         fs(c["locative_preps"]), fs(c["place_verbs"]), fs(m["possessed_nouns"]), fs(m["subject_verbs"]),
         fs(m["local_nouns"]), {fold(k): v for k, v in (m.get("always") or {}).items()},
+        fs(m.get("party_nouns") or []), fs(m.get("contest_nouns") or []), fs(m.get("contest_preps") or []),
+        fs(m.get("object_verbs") or []), fs(m.get("state_adjectives") or []),
         {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
         c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
         {tuple(k.lower().split()): tuple(v.split(".", 1)) for k, v in (c.get("facilities") or {}).items()},
@@ -270,14 +277,28 @@ def _strong(matches: list[Match]) -> bool:
     return False
 
 
+def _abbreviation(doc: Doc, f: Found) -> bool:
+    """"DPR", "LPR": a self-proclaimed republic's initials, which name its forces far more often
+    than its land."""
+    text = doc[f.start:f.end].text
+    return f.end - f.start == 1 and text.isupper() and 2 <= len(text) <= 4 and any(m.place.is_region for m in f.matches)
+
+
 def _metonymy(doc: Doc, f: Found, cue: Cues) -> bool:
-    """A capital or a country standing for its state: "Moscow's biggest loss", "Kyiv says"."""
+    """A capital or a country standing for its state: "Moscow's biggest loss", "Kyiv says",
+    "talks with Kyiv", "the fight for Kyiv", "accused Moscow of ...", "Washington and London
+    condemned"; a republic's initials anywhere but after a preposition of place ("DPR forces")."""
     if f.always_metonymy:
         return True
-    if not any(m.place.is_country or m.place.feature_code == "PPLC" for m in f.matches):
-        return False
     span = doc[f.start:f.end]
     root = span.root
+    if _abbreviation(doc, f):
+        prev = doc[f.start - 1] if f.start > 0 else None
+        if prev is not None and prev.lower_ == "the" and f.start > 1:
+            prev = doc[f.start - 2]
+        return not (prev is not None and prev.lower_ in cue.locative_preps)
+    if not any(m.place.is_country or m.place.feature_code == "PPLC" for m in f.matches):
+        return False
     nxt = doc[f.end] if f.end < len(doc) else None
     if nxt is not None and nxt.text in POSSESSIVE or root.dep_ == "poss":
         possessed = root.head if root.dep_ == "poss" else None
@@ -285,13 +306,31 @@ def _metonymy(doc: Doc, f: Found, cue: Cues) -> bool:
             possessed = doc[nxt.i + 1]
         if possessed is not None:
             lemma = possessed.lemma_.lower()
+            # "Kiev's military infrastructure": the state's, whatever it owns.
+            words = [possessed, *possessed.children, *(possessed.head.children if possessed.dep_ == "amod" else [])]
+            if any(w.lower_ in cue.state_adjectives for w in words if w.i > f.end - 1):
+                return True
             if lemma in cue.local_nouns or possessed.lower_ in cue.local_nouns:
                 return False
             # "Moscow's biggest loss": the head noun, past its adjectives.
             return lemma in cue.possessed_nouns or possessed.lower_ in cue.possessed_nouns
         return False
-    if root.dep_ in ("nsubj", "nsubjpass"):
-        return root.head.lemma_.lower() in cue.subject_verbs
+    # "Washington and London condemned": a conjunct takes the first conjunct's role.
+    first = root
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    head = first.head
+    if first.dep_ in ("nsubj", "nsubjpass"):
+        return head.lemma_.lower() in cue.subject_verbs
+    if first.dep_ == "dobj":
+        return head.lemma_.lower() in cue.object_verbs
+    if first.dep_ == "pobj":
+        noun = head.head
+        if head.lower_ in ("with", "between") and (noun.lemma_.lower() in cue.party_nouns
+                                                   or noun.lower_ in cue.party_nouns):
+            return True  # "talks with Kyiv", "negotiations between Moscow and Kyiv"
+        if head.lower_ in cue.contest_preps and noun.lemma_.lower() in cue.contest_nouns:
+            return True  # "the fight for Kyiv"
     return False
 
 
