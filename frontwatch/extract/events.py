@@ -117,6 +117,13 @@ class PlaceIndex:
             self.refs.append(ref)
             for i in ref.tokens:
                 self.by_token[i] = ref
+        # A qualifier ("Izium, Kharkiv region") is no place of its own: its words lead to the place.
+        by_start = {r.mention.start: r for r in self.refs}
+        for ref in self.refs:
+            target = by_start.get(ref.mention.defer_to) if ref.mention.defer_to is not None else None
+            if target is not None and target is not ref:
+                for i in ref.tokens:
+                    self.by_token[i] = target
         self._anaphora(doc)
 
     @staticmethod
@@ -261,7 +268,8 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[s
             group = [(r, p) for r, p in group if index.usable(r.mention)]
             if group:
                 groups.append(group)
-            continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
+                continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
+            # An actor named by a place ("shelled DPR in Horlivka"): its place hangs under it.
         if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0
                           and not (tok.pos_ == "NOUN" and _object_phrase(path))):
             # another trigger's arguments are its own ("encircled ... after taking X"), but a trigger

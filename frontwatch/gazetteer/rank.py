@@ -26,6 +26,10 @@ TYPO_PER_LETTER = 3.0
 ALT_NAME_SCORE = 0.85
 ADMIN1_NEAR_SUPPORT = 0.6
 ADMIN1_DOC_SUPPORT = 0.35
+# "Zarichne, Donetsk region": the region the text names after the place is where it lies.
+QUALIFIED_SUPPORT = 0.85
+# ... and a same-named place outside it keeps this share of its score.
+QUALIFIER_MISS = 0.12
 
 
 @dataclass
@@ -44,6 +48,14 @@ class Context:
     admin1_near: set[tuple[str, str]] = field(default_factory=set)   # (country, code) named beside it
     admin1_doc: set[tuple[str, str]] = field(default_factory=set)    # named anywhere in the report
     group: int = -1
+    # The admin units a qualifier after the name says it lies in: (country, admin1 code), or
+    # (country, "*") for a country ("Belgorod, Russia").
+    qualifier: frozenset[tuple[str, str]] | None = None
+    qualifier_label: str = ""
+
+
+def in_qualifier(p: Place, qualifier: frozenset[tuple[str, str]]) -> bool:
+    return (p.country, p.admin1_code) in qualifier or (p.country, "*") in qualifier
 
 
 @dataclass
@@ -103,11 +115,13 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
                for a in anchors):
             return 1.0, "contains other places named"
         return 0.5, ""
+    qualified = bool(ctx.qualifier) and in_qualifier(p, ctx.qualifier)  # type: ignore[arg-type]
     if a1 in ctx.admin1_near:
         # A region is large: naming it beside a place counts less than a town named 20 km away.
         best, why = ADMIN1_NEAR_SUPPORT, f"in {p.admin1 or p.admin1_code} named beside it"
     elif a1 in ctx.admin1_doc:
         best, why = ADMIN1_DOC_SUPPORT, f"in {p.admin1 or p.admin1_code} named in the report"
+    near, near_why = 0.0, ""
     for a in anchors:
         ap = a.place
         if ap.is_country:
@@ -115,13 +129,21 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
         if ap.is_region:
             if ap.feature_code == "RGN":
                 s = 0.6 * math.exp(-haversine_km(p.latitude, p.longitude, ap.latitude, ap.longitude) / 150.0)
-                if s > best:
-                    best, why = s, f"near {a.label}"
+                if s > near:
+                    near, near_why = s, f"near {a.label}"
             continue
         d = haversine_km(p.latitude, p.longitude, ap.latitude, ap.longitude)
         s = math.exp(-d / DISTANCE_SCALE_KM)
-        if s > best:
-            best, why = s, f"{d:.0f} km from {a.label}"
+        if s > near:
+            near, near_why = s, f"{d:.0f} km from {a.label}"
+    if qualified:
+        # The qualifier says where; the places named around it still choose among its namesakes.
+        why = f"in {ctx.qualifier_label or p.admin1 or p.country}, as the text qualifies it"
+        if near >= 0.05:
+            why += f"; {near_why}"
+        return QUALIFIED_SUPPORT + (1.0 - QUALIFIED_SUPPORT) * near, why
+    if near > best:
+        best, why = near, near_why
     # Without a settlement to measure from, the report's country is all there is to go by.
     if not any(a.place.is_settlement for a in anchors):
         prior = COUNTRY_PRIOR.get(p.country, OTHER_COUNTRY_PRIOR)
@@ -136,7 +158,8 @@ def _kind_factor(p: Place, kind: str | None, has_region: bool, has_water: bool) 
     if kind == "region":
         # "the Izium district" has no region of its own: the town stands for it.
         return 1.0 if (p.is_region or not has_region) else WRONG_KIND
-    if kind == "settlement":
+    if kind in ("settlement", "district", "facility"):
+        # "the Izium district", "Bashtanska hromada": the unit is read through its seat.
         return 1.0 if p.is_settlement else WRONG_KIND
     if p.is_water and not has_water:
         return 0.5
@@ -155,6 +178,9 @@ def score_candidates(matches: list[Match], ctx: Context) -> list[Scored]:
         geo, geo_why = _geo(p, ctx)
         k = _kind_factor(p, ctx.kind, has_region, has_water)
         s = n * (imp + (1.0 - imp) * geo) * k
+        outside = bool(ctx.qualifier) and not p.is_country and not in_qualifier(p, ctx.qualifier)  # type: ignore[arg-type]
+        if outside:
+            s *= QUALIFIER_MISS
         bits = []
         if m.distance:
             bits.append(f"typo (edit distance {m.distance})")
@@ -166,6 +192,8 @@ def score_candidates(matches: list[Match], ctx: Context) -> list[Scored]:
             bits.append(geo_why)
         if k < 1.0:
             bits.append(f"kind does not fit the cue '{ctx.kind}'")
+        if outside:
+            bits.append(f"not in {ctx.qualifier_label or 'the region the text names'}")
         out.append(Scored(m, round(s, 4), ", ".join(bits)))
     out.sort(key=lambda c: (-c.score, -c.place.population, c.place.index))
     return out
