@@ -45,7 +45,7 @@ VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civi
 CONTROL_KINDS = {"territory_regained", "territory_captured", "entered"}
 # Dependency labels through which an event's place is searched (its object, locatives, "of X").
 ARG_DEPS = {"dobj", "pobj", "prep", "nsubjpass", "attr", "compound", "nmod", "npadvmod", "oprd", "dative",
-            "pcomp", "advmod", "prt", "amod", "conj", "poss", "acl"}
+            "pcomp", "advmod", "prt", "amod", "conj", "poss", "acl", "agent", "appos"}
 # Prepositions that name where something goes, not where it happened ("fled to Russia").
 DESTINATION_PREPS = {"to", "towards", "toward"}
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "on", "inside", "across", "throughout"}
@@ -220,6 +220,11 @@ def _object_tokens(v: Token) -> list[Token]:
     return out
 
 
+def _coded_to(c: Token) -> bool:
+    """ACLED's "(coded to X)": the place the note's coder gave the event."""
+    return c.dep_ in ("advcl", "parataxis", "acl", "dep") and c.lower_ == "coded"
+
+
 def _coordinated_verbs(v: Token) -> list[Token]:
     """Verbs coordinated with v that share its subject ("shelled, assaulted, and were repulsed
     from positions near X"; "carried out air strikes and shelled X"), v excluded."""
@@ -270,13 +275,13 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[s
                 groups.append(group)
                 continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
             # An actor named by a place ("shelled DPR in Horlivka"): its place hangs under it.
-        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0
+        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0 and tok.dep_ != "acl"
                           and not (tok.pos_ == "NOUN" and _object_phrase(path))):
             # another trigger's arguments are its own ("encircled ... after taking X"), but a trigger
             # noun the verb acts on is the same act ("intercepted drones over X", "repelled an attack near X")
             continue
         for c in tok.children:
-            if c.i in seen or c.dep_ not in ARG_DEPS:
+            if c.i in seen or (c.dep_ not in ARG_DEPS and not _coded_to(c)):
                 continue
             if c.dep_ == "prep" and c.lower_ in skip:
                 continue
@@ -284,7 +289,7 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[s
                 continue  # a coordinated verb has its own arguments
             seen.add(c.i)
             # "the positions of Ukrainian forces near X": an "of" costs no depth
-            step = 0 if (c.dep_ == "prep" and c.lower_ == "of") else 1
+            step = 0 if (c.dep_ == "prep" and c.lower_ == "of") or c.dep_ == "agent" else 1
             queue.append((c, [*path, c], depth + step))
     if not groups:
         return []
@@ -509,6 +514,15 @@ def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
     objs = [c for c in t.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
     if t.dep_ == "relcl" and (not objs or all(o.lower_ in ("which", "that", "who", "whom") for o in objs)):
         objs = [t.head]  # "the power plant, which was seized by troops": the plant was seized
+    if objs and all(o.lower_ == "fire" for o in objs):
+        objs = []  # "opened fire on residents": the object is what the fire was opened on
+    if not objs:
+        # "shot at a column of civilian cars", "opened fire on residents"
+        objs = [g for p in t.children if p.dep_ == "prep" and p.lower_ in ("at", "on")
+                for g in p.children if g.dep_ == "pobj"]
+        objs += [g for d in t.children if d.dep_ == "dobj" and d.lower_ == "fire"
+                 for p in d.children if p.dep_ == "prep" and p.lower_ in ("at", "on")
+                 for g in p.children if g.dep_ == "pobj"]
     for o in list(objs):
         objs.extend(c for c in o.children if c.dep_ == "conj")
     out: list[str] = []
