@@ -289,7 +289,8 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[s
                 continue  # a coordinated verb has its own arguments
             seen.add(c.i)
             # "the positions of Ukrainian forces near X": an "of" costs no depth
-            step = 0 if (c.dep_ == "prep" and c.lower_ == "of") or c.dep_ == "agent" else 1
+            # ... nor does a "by" agent or a name inside its noun phrase ("the Genichesk district")
+            step = 0 if (c.dep_ == "prep" and c.lower_ == "of") or c.dep_ in ("agent", "compound") else 1
             queue.append((c, [*path, c], depth + step))
     if not groups:
         return []
