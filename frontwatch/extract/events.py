@@ -54,7 +54,8 @@ STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged
 # Verbs whose complement is only intended or feared, never done.
 INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
                 "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn",
-                "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate"}
+                "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate", "offer", "propose", "plot",
+                "scheme", "dream", "pledge"}
 # Verbs and adjectives whose to-infinitive happened ("managed to retake", "were able to enter").
 IMPLICATIVE = {"manage", "succeed", "force", "compel", "oblige", "begin", "start", "continue", "have", "help",
                "able", "go", "proceed", "get", "make", "dare", "happen"}
@@ -862,7 +863,7 @@ def _events_of_hit(
         claim = attribution.claims[0] if attribution.claims else None
         if claim is not None and claim.side in ("UA", "RU"):
             actor.side = claim.side
-    if actor.side is None and (rule.speaker or rule.side):
+    if actor.side is None and not actor.pronoun and (rule.speaker or rule.side):
         # No actor named: a word like "liberated" or "occupied" says whose gain it is only from
         # the speaker's mouth (the claimant, else the outlet), never by itself.
         speaker = _speaker_side(attribution, outlet)
