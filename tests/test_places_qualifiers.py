@@ -193,3 +193,30 @@ def test_a_capital_that_is_a_place_stays_a_place(text: str, mention: str, gaz: G
 def test_republic_initials_are_actors_and_the_event_is_in_the_village(text: str, village: str, gaz: Gazetteer) -> None:
     evs = events(text, gaz)
     assert evs and all(e.location.mention == village for e in evs), [(e.kind, e.location.mention) for e in evs]
+
+
+# --------------------------------------------------------------------------- attachment in one sentence
+def _capture_places(text: str, gaz: Gazetteer) -> list[str | None]:
+    return [e.location.mention for e in events(text, gaz) if e.kind in ("territory_captured", "territory_regained")]
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Moscow wants to hold Kreminna, a town Russian troops took last week.", "Kreminna"),
+    ("Ukraine will defend Kupiansk, a city Ukrainian forces recaptured in September, and push towards Svatove.",
+     "Kupiansk"),
+    ("The general said Russian forces would keep Rubizhne, a town Russian troops captured on Monday.", "Rubizhne"),
+])
+def test_relative_clause_on_an_apposition_is_about_the_named_town(text: str, place: str, gaz: Gazetteer) -> None:
+    assert place in _capture_places(text, gaz)
+
+
+@pytest.mark.parametrize(("text", "mention", "admin1"), [
+    # A weakly read name still lends its place to the names of its own sentence.
+    ("Troops dug in around Kupjansk and the nearby town of Vovchansk.", "Vovchansk", "Kharkiv"),
+    ("Officials in Mykolaiv reported a calm night. Troops held Kupiansk and the nearby village of Shevchenkove.",
+     "Shevchenkove", "Kharkiv"),
+    ("Columns moved from Kreminna toward the nearby town of Rubizhne.", "Rubizhne", "Luhansk"),
+])
+def test_names_of_one_sentence_read_each_other(text: str, mention: str, admin1: str, gaz: Gazetteer) -> None:
+    m = one(text, mention, gaz)
+    assert m.resolved and m.admin1 == admin1, m.reason

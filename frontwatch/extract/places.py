@@ -669,7 +669,7 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
         for gi, g in enumerate(glist):
             sents = {f.sent for f in g.members}
             ctx = Context(
-                kind=g.kind, anchors=anchors, group=gi,
+                kind=g.kind, anchors=anchors, group=gi, sents=frozenset(sents),
                 admin1_near={a1 for a1, ss in region_sents.items() if ss & sents},
                 admin1_doc=set(region_sents),
                 qualifier=g.qual, qualifier_label=g.qual_label,
@@ -678,13 +678,17 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
             g.conf, g.rival = confidence(g.ranked)
         new_anchors = []
         for gi, g in enumerate(glist):
-            if not g.ranked or g.conf < ANCHOR_MIN:
+            if not g.ranked or g.conf < ABSTAIN_BELOW:
                 continue
             p = g.ranked[0].place
             if p.is_country or all(f.metonymy for f in g.members):
                 continue
-            new_anchors.append(Anchor(p, doc[g.members[0].start:g.members[0].end].text, gi))
-        if [(a.place.index, a.group) for a in new_anchors] == [(a.place.index, a.group) for a in anchors]:
+            # Names in one sentence read each other ("hold A, ..., and take the nearby town of B"),
+            # even when neither is sure alone; a sure name lends its place to the whole report.
+            new_anchors.append(Anchor(p, doc[g.members[0].start:g.members[0].end].text, gi,
+                                      frozenset(f.sent for f in g.members), weak=g.conf < ANCHOR_MIN))
+        if [(a.place.index, a.group, a.weak) for a in new_anchors] == \
+                [(a.place.index, a.group, a.weak) for a in anchors]:
             break
         anchors = new_anchors
     return glist

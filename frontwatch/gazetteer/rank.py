@@ -26,6 +26,8 @@ TYPO_PER_LETTER = 3.0
 ALT_NAME_SCORE = 0.85
 ADMIN1_NEAR_SUPPORT = 0.6
 ADMIN1_DOC_SUPPORT = 0.35
+# A place named in another sentence of the report supports a little less than one in the same.
+OTHER_SENTENCE_WEIGHT = 0.8
 # "Zarichne, Donetsk region": the region the text names after the place is where it lies.
 QUALIFIED_SUPPORT = 0.85
 # ... and a same-named place outside it keeps this share of its score.
@@ -39,6 +41,8 @@ class Anchor:
     place: Place
     label: str        # the mention text, for reasons
     group: int        # resolution group it came from (a group never supports itself)
+    sents: frozenset[int] = frozenset()  # sentences it is named in
+    weak: bool = False  # resolved, but not surely: supports only the places of its own sentences
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Context:
     admin1_near: set[tuple[str, str]] = field(default_factory=set)   # (country, code) named beside it
     admin1_doc: set[tuple[str, str]] = field(default_factory=set)    # named anywhere in the report
     group: int = -1
+    sents: frozenset[int] = frozenset()   # sentences the mention is in
     # The admin units a qualifier after the name says it lies in: (country, admin1 code), or
     # (country, "*") for a country ("Belgorod, Russia").
     qualifier: frozenset[tuple[str, str]] | None = None
@@ -126,14 +131,18 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
         ap = a.place
         if ap.is_country:
             continue
+        same = bool(a.sents & ctx.sents) or not ctx.sents
+        if a.weak and not same:
+            continue
+        w = 1.0 if same else OTHER_SENTENCE_WEIGHT
         if ap.is_region:
             if ap.feature_code == "RGN":
-                s = 0.6 * math.exp(-haversine_km(p.latitude, p.longitude, ap.latitude, ap.longitude) / 150.0)
+                s = w * 0.6 * math.exp(-haversine_km(p.latitude, p.longitude, ap.latitude, ap.longitude) / 150.0)
                 if s > near:
                     near, near_why = s, f"near {a.label}"
             continue
         d = haversine_km(p.latitude, p.longitude, ap.latitude, ap.longitude)
-        s = math.exp(-d / DISTANCE_SCALE_KM)
+        s = w * math.exp(-d / DISTANCE_SCALE_KM)
         if s > near:
             near, near_why = s, f"{d:.0f} km from {a.label}"
     if qualified:
