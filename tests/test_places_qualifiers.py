@@ -193,3 +193,65 @@ def test_a_capital_that_is_a_place_stays_a_place(text: str, mention: str, gaz: G
 def test_republic_initials_are_actors_and_the_event_is_in_the_village(text: str, village: str, gaz: Gazetteer) -> None:
     evs = events(text, gaz)
     assert evs and all(e.location.mention == village for e in evs), [(e.kind, e.location.mention) for e in evs]
+
+
+# --------------------------------------------------------------------------- attachment in one sentence
+def _capture_places(text: str, gaz: Gazetteer) -> list[str | None]:
+    return [e.location.mention for e in events(text, gaz) if e.kind in ("territory_captured", "territory_regained")]
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Moscow wants to hold Kreminna, a town Russian troops took last week.", "Kreminna"),
+    ("Ukraine will defend Kupiansk, a city Ukrainian forces recaptured in September, and push towards Svatove.",
+     "Kupiansk"),
+    ("The general said Russian forces would keep Rubizhne, a town Russian troops captured on Monday.", "Rubizhne"),
+])
+def test_relative_clause_on_an_apposition_is_about_the_named_town(text: str, place: str, gaz: Gazetteer) -> None:
+    assert place in _capture_places(text, gaz)
+
+
+@pytest.mark.parametrize(("text", "mention", "admin1"), [
+    # A weakly read name still lends its place to the names of its own sentence.
+    ("Troops dug in around Kupjansk and the nearby town of Vovchansk.", "Vovchansk", "Kharkiv"),
+    ("Officials in Mykolaiv reported a calm night. Troops held Kupiansk and the nearby village of Shevchenkove.",
+     "Shevchenkove", "Kharkiv"),
+    ("Columns moved from Kreminna toward the nearby town of Rubizhne.", "Rubizhne", "Luhansk"),
+])
+def test_names_of_one_sentence_read_each_other(text: str, mention: str, admin1: str, gaz: Gazetteer) -> None:
+    m = one(text, mention, gaz)
+    assert m.resolved and m.admin1 == admin1, m.reason
+
+
+# --------------------------------------------------------------------------- Russian-style spellings
+@pytest.mark.parametrize(("text", "mention", "name"), [
+    ("Explosions were heard in Zhdanovka, Donetsk region, overnight.", "Zhdanovka", "Zhdanivka"),
+    ("A drone fell near Vypasnoye, Odesa region, on Sunday.", "Vypasnoye", "Vypasne"),
+    ("Fighting was reported near Dobropolye and Selidovo.", "Dobropolye", "Dobropillia"),
+])
+def test_russian_style_spelling_is_respelled(text: str, mention: str, name: str, gaz: Gazetteer) -> None:
+    m = one(text, mention, gaz)
+    assert m.name == name, m.reason
+
+
+def test_respelling_rules() -> None:
+    from frontwatch.gazetteer.index import _respell_rules
+    from frontwatch.gazetteer.names import fold, respellings
+
+    def keys(w: str) -> set[str]:
+        return {fold(v) for v in respellings(w, _respell_rules())}
+
+    assert fold("Krasnohorivka") in keys("Krasnogorovka")
+    assert fold("Bohorodychne") in keys("Bogorodichnoye")
+    assert fold("Popasna") in keys("Popasnaya")
+    assert fold("Oleksandrivka") in keys("Aleksandrovka")
+    assert respellings("Kyiv", _respell_rules()) == []
+
+
+@pytest.mark.parametrize(("text", "mention", "not_id"), [
+    # A city's rare other name does not outweigh the places that bear it as their own.
+    ("Officials in Enerhodar reported a calm night. Troops advanced towards Slovyansk.", "Slovyansk", 700051),
+    ("Russian forces shelled Aleksandrovka, Donetsk region.", "Aleksandrovka", 709717),
+    ("Russian forces shelled Aleksandrovka, Kherson region.", "Aleksandrovka", 706448),
+])
+def test_another_name_of_a_city_is_not_the_city(text: str, mention: str, not_id: int, gaz: Gazetteer) -> None:
+    assert one(text, mention, gaz).geonames_id != not_id

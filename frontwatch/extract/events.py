@@ -180,6 +180,19 @@ def _is_region(ref: PlaceRef) -> bool:
     return m.geo_precision == 3 or m.feature_class == "A"
 
 
+def _apposed(t: Token, index: PlaceIndex) -> Token | None:
+    """"hold Izium, a town they took on Friday, and ...": the place an apposition describes, for a
+    trigger in a relative clause on the apposition."""
+    if t.dep_ in ("relcl", "acl") and t.head.dep_ == "appos" and index.at(t.head.head) is not None:
+        return t.head.head
+    # "Kreminna, (a town) Russian troops took": a relative clause with a subject of its own has the
+    # place it hangs from as its object.
+    if t.dep_ == "relcl" and index.at(t.head) is not None and any(
+            c.dep_ == "nsubj" and c.lower_ not in ("which", "that", "who") for c in t.children):
+        return t.head
+    return None
+
+
 def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
     """The place among the trigger's own arguments (with places coordinated with it), each with
     the parse path to it; the nearest settlement wins over a region ("In the Kharkiv region,
@@ -189,8 +202,9 @@ def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int])
     if t.dep_ in ("relcl", "acl", "amod") or (hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
         # "Shevchenkove, which troops recaptured": the noun it hangs from; "rocket fire hit X": the verb.
         starts.append(t.head)
-        if t.dep_ == "relcl" and t.head.dep_ == "appos" and index.at(t.head.head) is not None:
-            starts.append(t.head.head)  # "Balakliia, a town they retook on Thursday"
+        described = _apposed(t, index)
+        if described is not None:
+            starts.insert(0, described)  # "Balakliia, a town they retook on Thursday"
     if hit.nominal and len(starts) > 1:
         # a noun's own "of X" / "from X" first: "Russia's withdrawal from X is a victory for Y"
         own = _search_places(t, [t], index, skip, triggers)
@@ -826,7 +840,9 @@ def _events_of_hit(
     if not args and kind not in CONTROL_KINDS and kind not in ("control", "withdrawal"):
         args = _shared_places(hit, index, skip, trigger_ids)
     if rule.tight:
-        args = [(ref, path) for ref, path in args if _tight_path(path)]
+        described = _apposed(t, index)
+        args = [(ref, path) for ref, path in args
+                if _tight_path(path) or (described is not None and path[0].i == described.i)]
     attribution = attributor.attribute(t)
     # Where the speaker sits is not what changed hands: "officials in Kyiv said the city had been
     # taken" moves no control over Kyiv, neither through "the city" nor as the fallback place.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.gazetteer import Gazetteer
-from frontwatch.gazetteer.build import load_yaml
+from frontwatch.gazetteer.build import TIER_NAME, load_yaml
 from frontwatch.gazetteer.index import Match
 from frontwatch.gazetteer.names import district_seat_names, fold
 from frontwatch.gazetteer.rank import (
@@ -630,6 +630,13 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
 def _candidates(f: Found, gaz: Gazetteer) -> tuple[list[Match], bool]:
     if f.always_metonymy:
         return gaz.lookup(f.always_metonymy), False
+    # "Krasnogorovka", "Aleksandrovka": a Russian-style spelling of a Ukrainian name, respelled,
+    # unless the name as written is a Ukrainian place's own.
+    if not any(m.tier == TIER_NAME and m.place.country == "UA" for m in f.matches):
+        have = {m.place.index for m in f.matches}
+        respelled = [m for m in gaz.respelled(f.key) if m.place.index not in have]
+        if respelled:
+            return f.matches + respelled, False
     if f.matches:
         return f.matches, False
     return gaz.fuzzy(f.key), True
@@ -669,7 +676,7 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
         for gi, g in enumerate(glist):
             sents = {f.sent for f in g.members}
             ctx = Context(
-                kind=g.kind, anchors=anchors, group=gi,
+                kind=g.kind, anchors=anchors, group=gi, sents=frozenset(sents), name_key=g.key,
                 admin1_near={a1 for a1, ss in region_sents.items() if ss & sents},
                 admin1_doc=set(region_sents),
                 qualifier=g.qual, qualifier_label=g.qual_label,
@@ -678,13 +685,17 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
             g.conf, g.rival = confidence(g.ranked)
         new_anchors = []
         for gi, g in enumerate(glist):
-            if not g.ranked or g.conf < ANCHOR_MIN:
+            if not g.ranked or g.conf < ABSTAIN_BELOW:
                 continue
             p = g.ranked[0].place
             if p.is_country or all(f.metonymy for f in g.members):
                 continue
-            new_anchors.append(Anchor(p, doc[g.members[0].start:g.members[0].end].text, gi))
-        if [(a.place.index, a.group) for a in new_anchors] == [(a.place.index, a.group) for a in anchors]:
+            # Names in one sentence read each other ("hold A, ..., and take the nearby town of B"),
+            # even when neither is sure alone; a sure name lends its place to the whole report.
+            new_anchors.append(Anchor(p, doc[g.members[0].start:g.members[0].end].text, gi,
+                                      frozenset(f.sent for f in g.members), weak=g.conf < ANCHOR_MIN))
+        if [(a.place.index, a.group, a.weak) for a in new_anchors] == \
+                [(a.place.index, a.group, a.weak) for a in anchors]:
             break
         anchors = new_anchors
     return glist

@@ -177,3 +177,26 @@ def district_seat_names(word: str, endings: Iterable[str], seat_endings: Iterabl
             if cand not in out:
                 out.append(cand)
     return out
+
+
+def respellings(name: str, rules: list[tuple[str, str]], limit: int = 64) -> list[str]:
+    """Ukrainian-style respellings of a Russian-style Latin name ("Krasnogorovka" ->
+    "krasnohorivka"): every combination of the rules that changes something, in rule order.
+    Candidates only; the gazetteer says which exist."""
+    base = ascii_fold(name)
+    out: list[str] = []
+    seen = {base}
+    frontier = [base]
+    for pattern, repl in rules:
+        rx = re.compile(pattern)
+        new = []
+        for s in frontier:
+            t = rx.sub(repl, s)
+            if t not in seen:
+                seen.add(t)
+                new.append(t)
+                out.append(t)
+        frontier.extend(new)
+        if len(frontier) > limit:
+            break
+    return out
