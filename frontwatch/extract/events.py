@@ -205,12 +205,27 @@ def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int])
         described = _apposed(t, index)
         if described is not None:
             starts.insert(0, described)  # "Balakliia, a town they retook on Thursday"
+    if not hit.nominal:
+        clause = _clausal_object(t)
+        if clause is not None:
+            starts.append(clause)
     if hit.nominal and len(starts) > 1:
         # a noun's own "of X" / "from X" first: "Russia's withdrawal from X is a victory for Y"
         own = _search_places(t, [t], index, skip, triggers)
         if own:
             return own
     return _search_places(t, starts, index, skip, triggers)
+
+
+def _clausal_object(v: Token) -> Token | None:
+    """"appropriated aid arriving in X" parses as a clause "aid arriving in X" under the verb:
+    with no object of its own, a trigger verb's clause complement stands for its object."""
+    if v.pos_ != "VERB" or any(c.dep_ == "dobj" for c in v.children):
+        return None
+    for c in v.children:
+        if c.dep_ == "ccomp" and c.tag_ == "VBG" and any(g.dep_ == "nsubj" for g in c.children):
+            return c
+    return None
 
 
 def _object_phrase(path: list[Token]) -> bool:
@@ -224,6 +239,9 @@ def _object_tokens(v: Token) -> list[Token]:
     """The verb's objects, their conjuncts and the nouns of their "of" phrases."""
     out: list[Token] = []
     todo = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+    clause = _clausal_object(v)
+    if clause is not None:
+        todo.extend(g for g in clause.children if g.dep_ == "nsubj")
     while todo:
         x = todo.pop()
         out.append(x)
@@ -530,6 +548,9 @@ def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
     objs = [c for c in t.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
     if t.dep_ == "relcl" and (not objs or all(o.lower_ in ("which", "that", "who", "whom") for o in objs)):
         objs = [t.head]  # "the power plant, which was seized by troops": the plant was seized
+    clause = _clausal_object(t) if not passive else None
+    if not objs and clause is not None:
+        objs = [g for g in clause.children if g.dep_ == "nsubj"]
     if objs and all(o.lower_ == "fire" for o in objs):
         objs = []  # "opened fire on residents": the object is what the fire was opened on
     if not objs:
