@@ -199,7 +199,11 @@ def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int])
     artillery shelled Kupiansk")."""
     t = hit.token
     starts: list[Token] = [t]
-    if t.dep_ in ("relcl", "acl", "amod") or (hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
+    own_from = t.dep_ == "relcl" and any(
+        c.dep_ == "prep" and c.lower_ in ("from", "out") and any(g.dep_ == "pobj" for g in c.children)
+        for c in t.children)  # "..., Russian forces retreated from X": the clause names its own place
+    if (t.dep_ in ("relcl", "acl", "amod") and not own_from) or (
+            hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
         # "Shevchenkove, which troops recaptured": the noun it hangs from; "rocket fire hit X": the verb.
         starts.append(t.head)
         described = _apposed(t, index)
@@ -308,7 +312,8 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[s
                 groups.append(group)
                 continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
             # An actor named by a place ("shelled DPR in Horlivka"): its place hangs under it.
-        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0 and tok.dep_ != "acl"
+        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0
+                          and not (tok.dep_ == "acl" and tok.tag_ in ("VBN", "VBG"))
                           and not (tok.pos_ == "NOUN" and _object_phrase(path))):
             # another trigger's arguments are its own ("encircled ... after taking X"), but a trigger
             # noun the verb acts on is the same act ("intercepted drones over X", "repelled an attack near X")
@@ -485,6 +490,8 @@ def _background(hit: Hit, index: PlaceIndex, attribution: Attribution, when: Whe
         head = t.head
         if index.at(head) is not None or head.lemma_.lower() in table.anaphora:
             return True  # "Kherson, which Russian troops captured", "the occupied city"
+        if t.dep_ in ("acl", "amod") and t.tag_ == "VBN":
+            return True  # "the mayor of X seized by Russia": a participle describes, it does not report
     return False
 
 
@@ -936,6 +943,10 @@ def _events_of_hit(
         g.dep_ == "pobj" and (g.lower_ in table.area_words or g.lemma_.lower() in table.area_words)
         for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children)
     # ("the recapture of swathes of territory in the east")
+    # "lost full control of X": some control is left, the place is contested, not given up
+    lost_full = kind == "withdrawal" and any(
+        c.dep_ == "dobj" and c.lemma_.lower() == "control"
+        and any(g.lower_ in ("full", "complete", "total", "effective") for g in c.children) for c in t.children)
     for ref, path in args:
         words = _path_words(path)
         near = bool(words & table.near_words)
@@ -944,6 +955,8 @@ def _events_of_hit(
             {w.lemma_.lower() for w in path[1:-1]} & table.area_words) or area_object
         if "full" in words:
             partial = False
+        if lost_full:
+            partial = True
         k = kind
         if k == "control":
             k = _control_kind(actor.side, ref.mention.country) or "control_unknown"
