@@ -451,9 +451,9 @@ def _past_perfect(t: Token) -> bool:
     left")."""
     tok = t
     for _ in range(3):
-        if tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tok.children):
-            return True
-        if tok.dep_ != "conj" or tok.head.pos_ not in ("VERB", "AUX"):
+        if tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("had", "'d", "having") for c in tok.children):
+            return True  # "had held", "having been forced to retreat from X"
+        if tok.dep_ not in ("conj", "xcomp") or tok.head.pos_ not in ("VERB", "AUX"):
             return False
         tok = tok.head
     return False
@@ -479,8 +479,9 @@ def _background(hit: Hit, index: PlaceIndex, attribution: Attribution, when: Whe
         if any((c.dep_ == "prep" and c.lower_ == "since") or (c.dep_ == "advmod" and c.lower_ == "still")
                for c in t.children):
             return True  # "has held X since March", "was still occupied": a state, its start long told
-        verb = attribution.verb
-        reported = verb is not None and verb.i < t.i and t.i in {x.i for x in verb.subtree}
+        # "X said Ukrainian troops had recaptured Y", "..., the army said": reported speech shifts the
+        # tense back; in the report's own voice the past perfect tells what came before the news
+        reported = attribution.verb is not None
         if _past_perfect(t) and not reported and not in_window:
             return True
     words = f" {_clause_words(t)} "
@@ -926,11 +927,14 @@ def _events_of_hit(
     if kind == "control" and _attempted(t):
         kind = "armed_clash"
     when, dated = times.for_event(hit, attribution, rd, trigger_ids)
-    own_dated = dated
-    if t.dep_ in ("relcl", "acl", "amod"):
-        # a description's date is its own ("a town they retook on Thursday"), not the sentence's
-        own_dated = dated and any(t.left_edge.i <= tm.start <= t.right_edge.i
-                                  for tm in times.by_sent.get(t.sent.start, []))
+    # A description's or a subordinate clause's date is its own ("a town they retook on Thursday";
+    # "having been forced to retreat from X, troops withdrew from Y on Friday"), not the sentence's.
+    top = t
+    if t.dep_ not in ("relcl", "acl", "amod"):
+        while top.dep_ in ("xcomp", "conj") and top.head.pos_ in ("VERB", "AUX") and top.head.i != top.i:
+            top = top.head
+    own_dated = dated and any(top.left_edge.i <= tm.start <= top.right_edge.i
+                              for tm in times.by_sent.get(t.sent.start, []))
     background = _background(hit, index, attribution, when, own_dated, rd, table)
     if background and not dated:
         # when it happened is not said: some time before the report, not "in the last two days"
