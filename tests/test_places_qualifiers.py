@@ -286,3 +286,13 @@ def test_the_district_seat_breaks_a_tie(text: str, seat: str, gaz: Gazetteer) ->
 def test_and_before_a_verb_is_no_list(gaz: Gazetteer) -> None:
     m = one("Russian troops detained the head of Bilyi Kolodiaz village, Kharkiv and took him away.", "Kharkiv", gaz)
     assert m.defer_to is not None and m.feature_code == "ADM1"
+
+
+@pytest.mark.parametrize(("text", "mention", "name"), [
+    # The region rules out the places that bear the name as their own; the one there has it as another name.
+    ("Russian forces shelled Zhdanivka, Vinnytsia region.", "Zhdanivka", "Viitivtsi"),
+    ("Drones hit Vasylivka, Sumy region, overnight.", "Vasylivka", "Zarudne"),
+    ("Russian forces shelled Zorya, Donetsk region.", "Zorya", "Afiny"),
+])
+def test_another_name_inside_the_named_region(text: str, mention: str, name: str, gaz: Gazetteer) -> None:
+    assert one(text, mention, gaz).name == name

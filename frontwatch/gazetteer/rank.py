@@ -201,7 +201,8 @@ def score_candidates(matches: list[Match], ctx: Context) -> list[Scored]:
     has_region = any(m.place.is_region for m in matches)
     has_water = any(m.place.is_water for m in matches)
     owners = {m.place.country for m in matches
-              if m.place.is_settlement and m.tier in (TIER_NAME, TIER_GENERATED) and not m.distance}
+              if m.place.is_settlement and m.tier in (TIER_NAME, TIER_GENERATED) and not m.distance
+              and (not ctx.qualifier or in_qualifier(m.place, ctx.qualifier))}
     out: list[Scored] = []
     for m in matches:
         p = m.place
