@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.gazetteer import Gazetteer
-from frontwatch.gazetteer.build import TIER_NAME, load_yaml
+from frontwatch.gazetteer.build import TIER_ALT, TIER_GENERATED, load_yaml
 from frontwatch.gazetteer.index import Match, Place
 from frontwatch.gazetteer.names import district_seat_names, fold
 from frontwatch.gazetteer.rank import (
@@ -644,13 +644,15 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
 def _candidates(f: Found, gaz: Gazetteer) -> tuple[list[Match], bool]:
     if f.always_metonymy:
         return gaz.lookup(f.always_metonymy), False
-    # "Krasnogorovka", "Aleksandrovka": a Russian-style spelling of a Ukrainian name, respelled,
-    # unless the name as written is a Ukrainian place's own.
-    if not any(m.tier == TIER_NAME and m.place.country == "UA" for m in f.matches):
-        have = {m.place.index for m in f.matches}
-        respelled = [m for m in gaz.respelled(f.key) if m.place.index not in have]
-        if respelled:
-            return f.matches + respelled, False
+    # "Krasnogorovka", "Aleksandrovka": a Russian-style spelling of a Ukrainian name, respelled
+    # (a Crimean village may bear the Russian form as its own: the rank decides between them).
+    respelled = {m.place.index: m for m in gaz.respelled(f.key)}
+    if respelled:
+        # A place whose own name the respelling is: the name is its own, not another name.
+        merged = [respelled.pop(m.place.index) if m.tier == TIER_ALT and m.place.index in respelled
+                  and respelled[m.place.index].tier == TIER_GENERATED else m for m in f.matches]
+        have = {m.place.index for m in merged}
+        return merged + [m for i, m in respelled.items() if i not in have], False
     if f.matches:
         return f.matches, False
     return gaz.fuzzy(f.key), True
