@@ -255,3 +255,44 @@ def test_respelling_rules() -> None:
 ])
 def test_another_name_of_a_city_is_not_the_city(text: str, mention: str, not_id: int, gaz: Gazetteer) -> None:
     assert one(text, mention, gaz).geonames_id != not_id
+
+
+# --------------------------------------------------------------------------- ties abstain; context breaks them
+@pytest.mark.parametrize(("text", "mention"), [
+    # Two or more same-named villages in the named region, nothing else to go by: no guess.
+    ("Russian forces shelled Uspenivka, Zaporizhzhia region. No casualties.", "Uspenivka"),
+    ("Drones hit Vasylivka, Odesa region, overnight.", "Vasylivka"),
+    ("Artillery hit Tarasivka, Poltava region.", "Tarasivka"),
+])
+def test_namesakes_in_the_named_region_abstain(text: str, mention: str, gaz: Gazetteer) -> None:
+    m = one(text, mention, gaz)
+    assert not m.resolved, m.reason
+
+
+@pytest.mark.parametrize(("text", "seat"), [
+    ("Russian forces shelled Uspenivka, Polohivskyi district, Zaporizhzhia region.", "Polohy"),
+    ("Russian forces shelled Uspenivka, Berdianskyi district, Zaporizhzhia region.", "Berdyansk"),
+    ("Artillery hit Tarasivka, Pyriatynska hromada, Poltava region.", "Pyryatyn"),
+])
+def test_the_district_seat_breaks_a_tie(text: str, seat: str, gaz: Gazetteer) -> None:
+    from frontwatch.gazetteer import haversine_km
+
+    m = places(text, gaz)[0]
+    town = one(f"Residents of {seat} were evacuated.", seat, gaz)
+    assert m.resolved, m.reason
+    assert haversine_km(m.latitude, m.longitude, town.latitude, town.longitude) < 40, m.reason
+
+
+def test_and_before_a_verb_is_no_list(gaz: Gazetteer) -> None:
+    m = one("Russian troops detained the head of Bilyi Kolodiaz village, Kharkiv and took him away.", "Kharkiv", gaz)
+    assert m.defer_to is not None and m.feature_code == "ADM1"
+
+
+@pytest.mark.parametrize(("text", "mention", "name"), [
+    # The region rules out the places that bear the name as their own; the one there has it as another name.
+    ("Russian forces shelled Zhdanivka, Vinnytsia region.", "Zhdanivka", "Viitivtsi"),
+    ("Drones hit Vasylivka, Sumy region, overnight.", "Vasylivka", "Zarudne"),
+    ("Russian forces shelled Zorya, Donetsk region.", "Zorya", "Afiny"),
+])
+def test_another_name_inside_the_named_region(text: str, mention: str, name: str, gaz: Gazetteer) -> None:
+    assert one(text, mention, gaz).name == name

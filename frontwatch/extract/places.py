@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.gazetteer import Gazetteer
-from frontwatch.gazetteer.build import TIER_NAME, load_yaml
-from frontwatch.gazetteer.index import Match
+from frontwatch.gazetteer.build import TIER_ALT, TIER_GENERATED, load_yaml
+from frontwatch.gazetteer.index import Match, Place
 from frontwatch.gazetteer.names import district_seat_names, fold
 from frontwatch.gazetteer.rank import (
     ABSTAIN_BELOW,
@@ -104,6 +104,7 @@ class Found:
     qual_label: str = ""
     defer: Found | None = None     # the mention events use instead of this one (a qualifier's place)
     unit: tuple[str, str] | None = None      # ("district", "ADM2"): a unit named after its seat
+    district: Found | None = None  # "Yampil, Lymanskyi district, ...": the unit it lies in
     facility: tuple[str, str, str] | None = None  # ("nuclear power plant", "S", "PSN"): named after it
 
 
@@ -121,6 +122,7 @@ class Group:
     typo: bool = False
     qual: frozenset[tuple[str, str]] | None = None
     qual_label: str = ""
+    district: Found | None = None
 
 
 # --------------------------------------------------------------------------- recognition
@@ -581,6 +583,18 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
                 return g
         return None
 
+    starts = {f.start for f in out}
+
+    def list_follows(q: Found) -> bool:
+        """"Sumy, Kharkiv and Chernihiv": a name after "and"/"or" (not "Kharkiv and brought her")."""
+        j = q.end + (1 if q.end < len(doc) and doc[q.end].text == "," else 0)
+        if j >= len(doc) or doc[j].lower_ not in LIST_WORDS:
+            return False
+        j += 1
+        if j < len(doc) and doc[j].lower_ == "the":
+            j += 1
+        return j < len(doc) and (j in starts or _capitalised(doc[j]))
+
     def qualified_next(q: Found) -> bool:
         """"Olenivka, Poltava region, and Stepove, Cherkasy region": a list of qualified places."""
         j = q.end + (2 if q.end < len(doc) and doc[q.end].text == "," else 1)
@@ -598,9 +612,7 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
         a = out[i - 1]
         if a.end != q.start - 1 and not _gap_ok(doc, a.end, q.start - 1):
             continue
-        nxt = doc[q.end] if q.end < len(doc) else None
-        if nxt is not None and (nxt.lower_ in LIST_WORDS or nxt.text == "," and q.end + 1 < len(doc)
-                                and doc[q.end + 1].lower_ in LIST_WORDS) and not qualified_next(q):
+        if list_follows(q) and not qualified_next(q):
             continue  # "Kharkiv, Sumy and Chernihiv regions"
         later = after_comma(q)
         if later is not None and _admin_units(later) and not any(k[1] == "*" for k in _admin_units(later)):
@@ -611,6 +623,8 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
             b = out[i - 2]
             if b.end == a.start - 1 and doc[b.end].text == ",":
                 targets.append(b)
+                if a.kind == "district":
+                    b.district = a
         place = targets[-1]
         explicit = q.end > q.start + 1 and doc[q.end - 1].lower_ in cues().region_suffixes
         if place.matches and not _in_units(place.matches, units) and not explicit:
@@ -630,13 +644,15 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
 def _candidates(f: Found, gaz: Gazetteer) -> tuple[list[Match], bool]:
     if f.always_metonymy:
         return gaz.lookup(f.always_metonymy), False
-    # "Krasnogorovka", "Aleksandrovka": a Russian-style spelling of a Ukrainian name, respelled,
-    # unless the name as written is a Ukrainian place's own.
-    if not any(m.tier == TIER_NAME and m.place.country == "UA" for m in f.matches):
-        have = {m.place.index for m in f.matches}
-        respelled = [m for m in gaz.respelled(f.key) if m.place.index not in have]
-        if respelled:
-            return f.matches + respelled, False
+    # "Krasnogorovka", "Aleksandrovka": a Russian-style spelling of a Ukrainian name, respelled
+    # (a Crimean village may bear the Russian form as its own: the rank decides between them).
+    respelled = {m.place.index: m for m in gaz.respelled(f.key)}
+    if respelled:
+        # A place whose own name the respelling is: the name is its own, not another name.
+        merged = [respelled.pop(m.place.index) if m.tier == TIER_ALT and m.place.index in respelled
+                  and respelled[m.place.index].tier == TIER_GENERATED else m for m in f.matches]
+        have = {m.place.index for m in merged}
+        return merged + [m for i, m in respelled.items() if i not in have], False
     if f.matches:
         return f.matches, False
     return gaz.fuzzy(f.key), True
@@ -653,11 +669,12 @@ def _admin1_of(g: Group) -> tuple[str, str] | None:
 def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
     groups: dict[tuple, Group] = {}
     for f in found:
-        gkey = (f.always_metonymy or f.key, f.kind, f.qual)
+        gkey = (f.always_metonymy or f.key, f.kind, f.qual, f.district.key if f.district else None)
         g = groups.get(gkey)
         if g is None:
             matches, typo = _candidates(f, gaz)
-            g = groups[gkey] = Group(f.key, f.kind, matches, typo=typo, qual=f.qual, qual_label=f.qual_label)
+            g = groups[gkey] = Group(f.key, f.kind, matches, typo=typo, qual=f.qual, qual_label=f.qual_label,
+                                     district=f.district)
         g.members.append(f)
     glist = list(groups.values())
     for gi, g in enumerate(glist):
@@ -665,6 +682,16 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
             f.group = gi
 
     anchors: list[Anchor] = []
+
+    def seat_of(g: Group) -> Place | None:
+        """The seat of the district the text puts the place in, once that district is read."""
+        if g.district is None or g.district.group < 0:
+            return None
+        dg = glist[g.district.group]
+        if dg.ranked and dg.conf >= ABSTAIN_BELOW and dg.ranked[0].place.is_settlement:
+            return dg.ranked[0].place
+        return None
+
     for _ in range(RESOLVE_ROUNDS):
         # Regions named in the report, and those named in the same sentence as each group.
         region_sents: dict[tuple[str, str], set[int]] = {}
@@ -680,6 +707,7 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
                 admin1_near={a1 for a1, ss in region_sents.items() if ss & sents},
                 admin1_doc=set(region_sents),
                 qualifier=g.qual, qualifier_label=g.qual_label,
+                seat=seat_of(g),
             )
             g.ranked = score_candidates(g.matches, ctx)
             g.conf, g.rival = confidence(g.ranked)

@@ -120,7 +120,8 @@ class Gazetteer:
 
     def respelled(self, text: str) -> list[Match]:
         """Places whose name is this Russian-style spelling respelled the Ukrainian way
-        (data/gazetteer/respell.yaml): "Krasnogorovka" -> Krasnohorivka. Matches are generated."""
+        (data/gazetteer/respell.yaml): "Krasnogorovka" -> Krasnohorivka. A place's own name so
+        found is a generated name (tier 2); another name of it keeps its tier."""
         from frontwatch.gazetteer.names import respellings
 
         out: list[Match] = []
@@ -129,7 +130,8 @@ class Gazetteer:
             for m in self.lookup_key(fold(variant)):
                 if m.place.index not in seen and m.tier != TIER_BARE_REGION:
                     seen.add(m.place.index)
-                    out.append(Match(m.place, TIER_GENERATED))
+                    # its own name respelled is a generated name; another name of it stays one
+                    out.append(Match(m.place, TIER_GENERATED if m.tier in (TIER_NAME, TIER_GENERATED) else m.tier))
         return out
 
     def fuzzy(self, text: str, limit: int = 20) -> list[Match]:

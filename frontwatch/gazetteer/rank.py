@@ -32,7 +32,9 @@ ADMIN1_DOC_SUPPORT = 0.35
 # A place named in another sentence of the report supports a little less than one in the same.
 OTHER_SENTENCE_WEIGHT = 0.8
 # "Zarichne, Donetsk region": the region the text names after the place is where it lies.
-QUALIFIED_SUPPORT = 0.85
+QUALIFIED_SUPPORT = 0.7
+# A place "in the X district" lies within about this distance of the district's seat.
+DISTRICT_KM = 40.0
 # ... and a same-named place outside it keeps this share of its score.
 QUALIFIER_MISS = 0.12
 
@@ -61,6 +63,7 @@ class Context:
     # (country, "*") for a country ("Belgorod, Russia").
     qualifier: frozenset[tuple[str, str]] | None = None
     qualifier_label: str = ""
+    seat: Place | None = None   # the seat of the district the text puts it in ("X, Izium district, ...")
 
 
 def in_qualifier(p: Place, qualifier: frozenset[tuple[str, str]]) -> bool:
@@ -149,6 +152,12 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
         s = w * math.exp(-d / DISTANCE_SCALE_KM)
         if s > near:
             near, near_why = s, f"{d:.0f} km from {a.label}"
+    if ctx.seat is not None:
+        # A district is some 30-60 km across: inside it is as good as it gets.
+        d = haversine_km(p.latitude, p.longitude, ctx.seat.latitude, ctx.seat.longitude)
+        s = 1.0 if d <= DISTRICT_KM else math.exp(-(d - DISTRICT_KM) / 25.0)
+        if s >= near:
+            near, near_why = s, f"{d:.0f} km from the seat of its district, {ctx.seat.name}"
     if qualified:
         # The qualifier says where; the places named around it still choose among its namesakes.
         why = f"in {ctx.qualifier_label or p.admin1 or p.country}, as the text qualifies it"
@@ -192,7 +201,8 @@ def score_candidates(matches: list[Match], ctx: Context) -> list[Scored]:
     has_region = any(m.place.is_region for m in matches)
     has_water = any(m.place.is_water for m in matches)
     owners = {m.place.country for m in matches
-              if m.place.is_settlement and m.tier in (TIER_NAME, TIER_GENERATED) and not m.distance}
+              if m.place.is_settlement and m.tier in (TIER_NAME, TIER_GENERATED) and not m.distance
+              and (not ctx.qualifier or in_qualifier(m.place, ctx.qualifier))}
     out: list[Scored] = []
     for m in matches:
         p = m.place
@@ -248,6 +258,8 @@ def _same_referent(a: Scored, b: Scored) -> bool:
 
 # Namesakes this close (a town and the village beside it) are one answer for a map: no rivals.
 NEXT_DOOR_KM = 10.0
+# A rival scoring at least this share of the best one is a tie.
+TIE_RATIO = 0.95
 
 
 def _next_door(a: Place, b: Place) -> bool:
@@ -263,4 +275,8 @@ def confidence(ranked: list[Scored]) -> tuple[float, Scored | None]:
     rival = next((c for c in ranked[1:] if not nested(best.place, c.place) and not _same_referent(best, c)
                   and not _next_door(best.place, c.place)), None)
     conf = best.score - (0.5 * rival.score if rival else 0.0)
+    if rival is not None and rival.score >= TIE_RATIO * best.score:
+        # Two places far apart that the text fits equally well (same name, same region): a guess
+        # would put the event 100 km off as often as not. No answer.
+        conf = min(conf, best.score - rival.score)
     return max(0.0, round(conf, 4)), rival
