@@ -99,6 +99,9 @@ class PlaceMention(Record):
     score: float | None = None
     candidates: int = 0
     metonymy: bool = False
+    defer_to: int | None = Field(
+        default=None, description="start of the mention that events use in this one's place: the settlement an "
+        "admin qualifier qualifies (\"Izium, Kharkiv region\"), the place a district is coded to")
     reason: str | None = Field(default=None, description="why this candidate was chosen, or why none was")
 
     @property

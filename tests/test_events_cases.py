@@ -60,6 +60,8 @@ def mismatches(exp: dict, e: Event) -> list[str]:
         bad.append(f"fatalities {e.fatalities} != {exp['fatalities']}")
     if "actor1_side" in exp and e.actor1_side != exp["actor1_side"]:
         bad.append(f"actor1_side {e.actor1_side}")
+    if "actor1" in exp and e.actor1 != exp["actor1"]:
+        bad.append(f"actor1 {e.actor1}")
     if "control" in exp:
         c = e.control
         want = exp["control"]
@@ -97,7 +99,7 @@ def check_case(case: dict, events: list[Event]) -> list[str]:
         for e in events:
             if (rule["kind"] in ("*", e.kind)) and place_is(e, rule["place"]) and (
                 "historical" not in rule or e.historical == rule["historical"]
-            ):
+            ) and (not rule.get("moves_control") or e.control is not None):
                 problems.append(f"unexpected {e.kind} at {e.location.name} (historical={e.historical})")
     if case.get("only"):
         problems.extend(f"extra {e.kind} at {e.location.name}" for i, e in enumerate(events) if i not in used)
@@ -111,7 +113,8 @@ def check_case(case: dict, events: list[Event]) -> list[str]:
 
 def case_report(case: dict) -> Report:
     date = _date(case["date"])
-    return Report(report_id=f"case-{case['id']}", date=date, text=case["text"], content_hash=f"case-{case['id']}")
+    return Report(report_id=f"case-{case['id']}", date=date, text=case["text"], content_hash=f"case-{case['id']}",
+                  source=case.get("source"))
 
 
 def run_cases(extract: Callable[[Report], list[Event]]) -> dict[str, list[str]]:

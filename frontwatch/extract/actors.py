@@ -22,6 +22,7 @@ class ActorTable:
     military: frozenset[str]
     civilian: frozenset[str]
     acled: dict[str, str]
+    named: dict[str, str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,6 +35,7 @@ def actor_table() -> ActorTable:
         military=frozenset(w.lower() for w in raw["military_nouns"]),
         civilian=frozenset(w.lower() for w in raw["civilian_nouns"]),
         acled=dict(raw["acled"]),
+        named={str(k).lower(): str(v) for k, v in (raw.get("named_forces") or {}).items()},
     )
 
 
@@ -44,6 +46,7 @@ class Actor:
     military: bool = False
     civilian: bool = False
     pronoun: bool = False          # "its forces", "they": the side comes from who is speaking
+    name: str | None = None        # ACLED's own name for a force named apart ("Wagner Group")
     head: Token | None = None
 
     @property
@@ -67,6 +70,9 @@ def describe(tokens: list[Token], head: Token | None = None) -> Actor:
             actor.side = side
         if low in table.separatist:
             actor.separatist = True
+        if actor.name is None and (low in table.named or lemma in table.named):
+            actor.name = table.named.get(low) or table.named[lemma]
+            actor.military = True
         if low in table.military or lemma in table.military:
             actor.military = True
         if low in table.civilian or lemma in table.civilian:
@@ -80,8 +86,10 @@ def describe(tokens: list[Token], head: Token | None = None) -> Actor:
     return actor
 
 
-def acled_name(side: str | None, separatist: bool = False) -> str | None:
+def acled_name(side: str | None, separatist: bool = False, name: str | None = None) -> str | None:
     table = actor_table()
+    if name and side:
+        return name
     if side == "RU" and separatist:
         return table.acled["separatist"]
     return table.acled.get(side) if side else None

@@ -76,6 +76,30 @@ def claimant_table() -> ClaimantTable:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def outlet_side(source: str | None) -> str | None:
+    """The side of the outlet a report comes from (claimants.yaml `outlets`, then the
+    organisations), or None when the outlet is unknown."""
+    if not source:
+        return None
+    raw = _outlets()
+    key = tuple(_norm(w) for w in source.replace("_", " ").split() if w.lower() not in _SKIP)
+    if key in raw:
+        return raw[key]
+    named = claimant_table().aliases.get(key)
+    return named.side if named is not None and not named.person else None
+
+
+@functools.lru_cache(maxsize=1)
+def _outlets() -> dict[tuple[str, ...], str | None]:
+    raw = yaml.safe_load((DATA / "claimants.yaml").read_text(encoding="utf-8"))
+    out: dict[tuple[str, ...], str | None] = {}
+    for entry in raw.get("outlets") or []:
+        for form in [entry["name"], *entry.get("aliases", [])]:
+            out.setdefault(tuple(_norm(w) for w in str(form).split()), entry.get("side"))
+    return out
+
+
 @dataclass
 class Speaker:
     name: str | None

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontwatch.extract.actors import Actor, acled_name, civilians_name, describe, other_side
 from frontwatch.extract.actors import actor_table as actors_table
-from frontwatch.extract.attribution import Attribution, Attributor
+from frontwatch.extract.attribution import Attribution, Attributor, outlet_side
 from frontwatch.extract.quantities import area_km2, casualties
 from frontwatch.extract.time import TimeMention, When, find_times
 from frontwatch.extract.triggers import Hit, Rule, find_triggers, trigger_table
@@ -36,12 +36,16 @@ UNDATED_DAYS = 2
 SAID_LAG_DAYS = 1
 # A date elsewhere in the sentence anchors an event only loosely: up to this many days before it.
 SENTENCE_DATE_SLACK = 2
+# Background the report does not date happened some time in this many days before it.
+BACKGROUND_DAYS = 365
+# The event's sentence and at most this many after it may give its toll.
+TOLL_SENTENCES = 3
 
 VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 CONTROL_KINDS = {"territory_regained", "territory_captured", "entered"}
 # Dependency labels through which an event's place is searched (its object, locatives, "of X").
 ARG_DEPS = {"dobj", "pobj", "prep", "nsubjpass", "attr", "compound", "nmod", "npadvmod", "oprd", "dative",
-            "pcomp", "advmod", "prt", "amod", "conj", "poss", "acl"}
+            "pcomp", "advmod", "prt", "amod", "conj", "poss", "acl", "agent", "appos"}
 # Prepositions that name where something goes, not where it happened ("fled to Russia").
 DESTINATION_PREPS = {"to", "towards", "toward"}
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "on", "inside", "across", "throughout"}
@@ -50,11 +54,18 @@ STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged
 # Verbs whose complement is only intended or feared, never done.
 INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
                 "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn",
-                "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate"}
+                "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate", "offer", "propose", "plot",
+                "scheme", "dream", "pledge"}
+# Verbs and adjectives whose to-infinitive happened ("managed to retake", "were able to enter").
+IMPLICATIVE = {"manage", "succeed", "force", "compel", "oblige", "begin", "start", "continue", "have", "help",
+               "able", "go", "proceed", "get", "make", "dare", "happen"}
+# An attempt is a fight for a place, not an aim nor a change of hands.
+ATTEMPT_WORDS = {"try", "attempt", "seek", "bid", "effort", "struggle", "fight", "battle"}
 # "the threat of encirclement" is not an encirclement.
 UNREAL_NOUNS = {"threat", "risk", "danger", "fear", "possibility", "plan", "prospect", "attempt", "goal", "aim",
                 "intention", "warning", "rumour", "rumor", "chance", "bid", "ability", "capacity", "demand", "call",
-                "readiness", "scenario", "need"}
+                "readiness", "scenario", "need", "objective", "focus", "task", "priority", "mission", "purpose",
+                "target", "failure", "hope", "ambition", "dream", "desire", "intent"}
 CIVILIAN_TARGETS = {"home", "house", "apartment", "building", "hospital", "school", "residential", "civilian",
                     "civilians", "people", "person", "resident", "residents", "market", "shop", "kindergarten",
                     "church", "station", "bus", "car", "child", "children", "neighbourhood", "neighborhood"}
@@ -88,6 +99,8 @@ class Found:
     quantities: dict[str, float] = field(default_factory=dict)
     civilians_hit: bool = False
     extent: str | None = None
+    area: bool = False             # "captured territory in X": a part of X's surroundings, not X
+    background: bool = False       # told as background, not as news (tense, adverbials, descriptions)
 
 
 # --------------------------------------------------------------------------- places
@@ -105,6 +118,13 @@ class PlaceIndex:
             self.refs.append(ref)
             for i in ref.tokens:
                 self.by_token[i] = ref
+        # A qualifier ("Izium, Kharkiv region") is no place of its own: its words lead to the place.
+        by_start = {r.mention.start: r for r in self.refs}
+        for ref in self.refs:
+            target = by_start.get(ref.mention.defer_to) if ref.mention.defer_to is not None else None
+            if target is not None and target is not ref:
+                for i in ref.tokens:
+                    self.by_token[i] = target
         self._anaphora(doc)
 
     @staticmethod
@@ -160,15 +180,125 @@ def _is_region(ref: PlaceRef) -> bool:
     return m.geo_precision == 3 or m.feature_class == "A"
 
 
-def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
+def _apposed(t: Token, index: PlaceIndex) -> Token | None:
+    """"hold Izium, a town they took on Friday, and ...": the place an apposition describes, for a
+    trigger in a relative clause on the apposition."""
+    if t.dep_ in ("relcl", "acl") and t.head.dep_ == "appos" and index.at(t.head.head) is not None:
+        return t.head.head
+    # "Kreminna, (a town) Russian troops took": a relative clause with a subject of its own has the
+    # place it hangs from as its object.
+    if t.dep_ == "relcl" and index.at(t.head) is not None and any(
+            c.dep_ == "nsubj" and c.lower_ not in ("which", "that", "who") for c in t.children):
+        return t.head
+    return None
+
+
+def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
     """The place among the trigger's own arguments (with places coordinated with it), each with
     the parse path to it; the nearest settlement wins over a region ("In the Kharkiv region,
     artillery shelled Kupiansk")."""
     t = hit.token
     starts: list[Token] = [t]
-    if t.dep_ in ("relcl", "acl", "amod") or (hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
+    own_from = t.dep_ == "relcl" and any(
+        c.dep_ == "prep" and c.lower_ in ("from", "out") and any(g.dep_ == "pobj" for g in c.children)
+        for c in t.children)  # "..., Russian forces retreated from X": the clause names its own place
+    if (t.dep_ in ("relcl", "acl", "amod") and not own_from) or (
+            hit.nominal and t.dep_ in ("nsubj", "nsubjpass", "dobj")):
         # "Shevchenkove, which troops recaptured": the noun it hangs from; "rocket fire hit X": the verb.
         starts.append(t.head)
+        described = _apposed(t, index)
+        if described is not None:
+            starts.insert(0, described)  # "Balakliia, a town they retook on Thursday"
+    if not hit.nominal:
+        clause = _clausal_object(t)
+        if clause is not None:
+            starts.append(clause)
+    if hit.nominal and len(starts) > 1:
+        # a noun's own "of X" / "from X" first: "Russia's withdrawal from X is a victory for Y"
+        own = _search_places(t, [t], index, skip, triggers)
+        if own:
+            return own
+    return _search_places(t, starts, index, skip, triggers)
+
+
+def _clausal_object(v: Token) -> Token | None:
+    """"appropriated aid arriving in X" parses as a clause "aid arriving in X" under the verb:
+    with no object of its own, a trigger verb's clause complement stands for its object."""
+    if v.pos_ != "VERB" or any(c.dep_ == "dobj" for c in v.children):
+        return None
+    for c in v.children:
+        if c.dep_ == "ccomp" and c.tag_ == "VBG" and any(g.dep_ == "nsubj" for g in c.children):
+            return c
+    return None
+
+
+def _object_phrase(path: list[Token]) -> bool:
+    """The path runs through the verb's object and its "of" phrases only ("intercepted drones",
+    "cleared hectares of farmland of mines")."""
+    return len(path) >= 2 and path[1].dep_ in ("dobj", "nsubjpass") and all(
+        p.dep_ == "pobj" or (p.dep_ == "prep" and p.lower_ == "of") for p in path[2:])
+
+
+def _object_tokens(v: Token) -> list[Token]:
+    """The verb's objects, their conjuncts and the nouns of their "of" phrases."""
+    out: list[Token] = []
+    todo = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+    clause = _clausal_object(v)
+    if clause is not None:
+        todo.extend(g for g in clause.children if g.dep_ == "nsubj")
+    while todo:
+        x = todo.pop()
+        out.append(x)
+        for c in x.children:
+            if c.dep_ == "conj":
+                todo.append(c)
+            elif c.dep_ == "prep" and c.lower_ == "of":
+                todo.extend(g for g in c.children if g.dep_ == "pobj")
+    return out
+
+
+def _coded_to(c: Token) -> bool:
+    """ACLED's "(coded to X)": the place the note's coder gave the event."""
+    return c.dep_ in ("advcl", "parataxis", "acl", "dep") and c.lower_ == "coded"
+
+
+def _coordinated_verbs(v: Token) -> list[Token]:
+    """Verbs coordinated with v that share its subject ("shelled, assaulted, and were repulsed
+    from positions near X"; "carried out air strikes and shelled X"), v excluded."""
+    root = v
+    while root.dep_ == "conj" and root.head.pos_ in ("VERB", "AUX"):
+        root = root.head
+    out: list[Token] = []
+    todo = [root]
+    while todo:
+        x = todo.pop()
+        if x.i != v.i:
+            out.append(x)
+        todo.extend(c for c in x.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")
+                    and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children))
+    if v.i != root.i and any(g.dep_ in ("nsubj", "nsubjpass") for g in v.children):
+        return []  # v has a subject of its own: its acts are its own
+    return sorted(out, key=lambda x: x.i)
+
+
+def _shared_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
+    """For a trigger with no place of its own, the place of the verbs coordinated with it: the
+    place at the end of "carried out air strikes and shelled X" belongs to both acts."""
+    t = hit.token
+    v = t.head if hit.nominal and t.dep_ in ("dobj", "nsubjpass") else t
+    if v.pos_ not in ("VERB", "AUX"):
+        return []
+    for other in _coordinated_verbs(v):
+        # "attempted to advance near X and clashed": the place of the verb it leads to counts too
+        starts = [other, *(c for c in other.children if c.dep_ == "xcomp")]
+        found = _search_places(other, starts, index, skip, triggers)
+        if found:
+            return found
+    return []
+
+
+def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[str],
+                   triggers: set[int]) -> list[tuple[PlaceRef, list[Token]]]:
     seen = {s.i for s in starts}
     queue: list[tuple[Token, list[Token], int]] = [(s, [s], 0) for s in starts]
     groups: list[list[tuple[PlaceRef, list[Token]]]] = []
@@ -180,18 +310,26 @@ def _arg_places(hit: Hit, index: PlaceIndex, allow_to: bool, triggers: set[int])
             group = [(r, p) for r, p in group if index.usable(r.mention)]
             if group:
                 groups.append(group)
-            continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
-        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0):
-            continue  # another trigger's arguments are its own ("encircled ... after taking X")
+                continue  # what hangs under a place ("Kupiansk, a hub on the river") is not the event's place
+            # An actor named by a place ("shelled DPR in Horlivka"): its place hangs under it.
+        if depth >= 5 or (tok.i in triggers and tok.i != t.i and depth > 0
+                          and not (tok.dep_ == "acl" and tok.tag_ in ("VBN", "VBG"))
+                          and not (tok.pos_ == "NOUN" and _object_phrase(path))):
+            # another trigger's arguments are its own ("encircled ... after taking X"), but a trigger
+            # noun the verb acts on is the same act ("intercepted drones over X", "repelled an attack near X")
+            continue
         for c in tok.children:
-            if c.i in seen or c.dep_ not in ARG_DEPS:
+            if c.i in seen or (c.dep_ not in ARG_DEPS and not _coded_to(c)):
                 continue
-            if c.dep_ == "prep" and c.lower_ in DESTINATION_PREPS and not allow_to:
+            if c.dep_ == "prep" and c.lower_ in skip:
                 continue
-            if c.dep_ == "conj" and index.at(c) is None:
+            if c.dep_ == "conj" and index.at(c) is None and c.pos_ in ("VERB", "AUX"):
                 continue  # a coordinated verb has its own arguments
             seen.add(c.i)
-            queue.append((c, [*path, c], depth + 1))
+            # "the positions of Ukrainian forces near X": an "of" costs no depth
+            # ... nor does a "by" agent or a name inside its noun phrase ("the Genichesk district")
+            step = 0 if (c.dep_ == "prep" and c.lower_ == "of") or c.dep_ in ("agent", "compound") else 1
+            queue.append((c, [*path, c], depth + step))
     if not groups:
         return []
     return min(groups, key=lambda g: (_is_region(g[0][0]), len(g[0][1])))
@@ -247,6 +385,9 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
                 cands.extend(g for g in c.children if g.dep_ == "pobj")
         if t.dep_ in ("nsubj",) and not cands:
             cands.append(t)
+        if t.dep_ == "dobj" and t.head.pos_ == "VERB":
+            # "Russian forces attempted an offensive": the subject of the verb whose object it is
+            cands.extend(c for c in t.head.children if c.dep_ == "nsubj")
     else:
         for c in t.children:
             if c.dep_ == "agent":
@@ -255,8 +396,9 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
         for c in t.children:
             if c.dep_ == subj_dep:
                 cands.append(c)
-        if not cands and t.dep_ in ("relcl", "acl") and not passive:
-            pass
+        if not cands and t.dep_ == "xcomp":
+            # "forcing residents to flee": the object of the verb it completes does it
+            cands.extend(c for c in t.head.children if c.dep_ == "dobj")
         if not cands:
             # "after taking X": the subject of the verb this one hangs from
             anc = t
@@ -287,16 +429,93 @@ def _find_actor(hit: Hit, passive: bool) -> Actor:
         actor = describe([c for c in w.children if c.dep_ in ("amod", "compound", "poss")], head=w)
         if actor.side:
             return actor
-    if hit.rule.side:
-        return Actor(side=hit.rule.side, military=True)
     return Actor()
+
+
+def _clause_words(t: Token) -> str:
+    """The words of the clause a trigger stands in (its own subtree for a verb, the verb's for a
+    noun), lower-case, for phrase matching."""
+    head = t
+    if t.pos_ not in ("VERB", "AUX"):
+        while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+            head = head.head
+    doc = t.doc
+    left = min(head.left_edge.i, t.i)
+    right = max(head.right_edge.i, t.i)
+    # a clause of its own (another verb's) inside the subtree is not this trigger's
+    return " ".join(doc[i].lower_ for i in range(left, right + 1))
+
+
+def _past_perfect(t: Token) -> bool:
+    """"had held", "had been captured", and verbs coordinated with one ("had held the town but
+    left")."""
+    tok = t
+    for _ in range(3):
+        if tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("had", "'d", "having") for c in tok.children):
+            return True  # "had held", "having been forced to retreat from X"
+        if tok.dep_ not in ("conj", "xcomp") or tok.head.pos_ not in ("VERB", "AUX"):
+            return False
+        tok = tok.head
+    return False
+
+
+def _background(hit: Hit, index: PlaceIndex, attribution: Attribution, when: When, dated: bool,
+                rd: dt.date, table) -> bool:  # noqa: ANN001
+    """Told as background, not as news: past perfect in the report's own voice ("Russian forces
+    had held the town only briefly"), a recap adverbial ("earlier this year", "since March", "so
+    far"), a relative clause or participle describing a place ("Kherson, which Russia seized"),
+    an anniversary. A date inside the news window overrides all but the recap words."""
+    t = hit.token
+    in_window = dated and not when.historical(rd)
+    if hit.nominal:
+        anc = t.head
+        for _ in range(3):
+            if anc.lemma_.lower() in table.background_nouns or (anc.dep_ == "prep" and anc.lower_ == "since"):
+                return True  # "the anniversary of the liberation of X", "since the capture of X"
+            if anc.head.i == anc.i:
+                break
+            anc = anc.head
+    else:
+        if any((c.dep_ == "prep" and c.lower_ == "since") or (c.dep_ == "advmod" and c.lower_ == "still")
+               for c in t.children):
+            return True  # "has held X since March", "was still occupied": a state, its start long told
+        # "X said Ukrainian troops had recaptured Y", "..., the army said": reported speech shifts the
+        # tense back; in the report's own voice the past perfect tells what came before the news
+        reported = attribution.verb is not None
+        if _past_perfect(t) and not reported and not in_window:
+            return True
+    words = f" {_clause_words(t)} "
+    if any(f" {p} " in words for p in table.background_phrases):
+        return True
+    if not in_window and t.dep_ in ("relcl", "acl", "amod"):
+        head = t.head
+        if index.at(head) is not None or head.lemma_.lower() in table.anaphora:
+            return True  # "Kherson, which Russian troops captured", "the occupied city"
+        if t.dep_ in ("acl", "amod") and t.tag_ == "VBN":
+            return True  # "the mayor of X seized by Russia": a participle describes, it does not report
+    return False
+
+
+def _speaker_side(attribution: Attribution, outlet: str | None) -> str | None:
+    """Who speaks: the innermost claimant with a side, else the outlet (for the report's own voice
+    and for unnamed sources)."""
+    for c in attribution.claims:
+        if c.side in ("UA", "RU"):
+            return c.side
+        if c.claimant is not None and c.side == "neutral":
+            return "neutral"
+    return outlet
 
 
 def _tight_path(path: list[Token]) -> bool:
     """The verb's object or passive subject itself, or places coordinated with it."""
     if len(path) < 2 or path[1].dep_ not in ("dobj", "nsubjpass"):
         return False
-    return all(tok.dep_ == "conj" for tok in path[2:])
+    rest = path[2:]
+    if len(rest) >= 2 and path[1].lemma_.lower() in trigger_table().anaphora and rest[0].lower_ == "of" \
+            and rest[1].dep_ == "pobj":
+        rest = rest[2:]  # "the town of X was taken"
+    return all(tok.dep_ == "conj" for tok in rest)
 
 
 def _speaker_pronoun(head: Token) -> bool:
@@ -313,14 +532,82 @@ def _weapon_kind(hit: Hit, default: str) -> str:
         if c.dep_ in ("nsubj", "nsubjpass"):
             tokens.extend(c.subtree)
     for tok in tokens[:60]:
+        if default == "shelling" and tok.dep_ in ("compound", "amod", "nmod") and tok.head.i != tok.i:
+            kind = table.weapon_pairs.get(f"{tok.lower_} {tok.head.lemma_.lower()}")
+            if kind:
+                return kind  # "air units struck", "kamikaze drones"
         kind = table.weapons.get(tok.lemma_.lower()) or table.weapons.get(tok.lower_)
         if kind:
             return kind
     return default
 
 
-def _negated_or_unreal(t: Token) -> bool:
+# Nouns whose "of" names what the object is: "the territory of a camp", "a column of cars".
+OBJECT_OF_HEADS = {"territory", "part", "column", "convoy", "group", "number", "dozen", "dozens", "hundreds", "pair",
+                   "couple", "batch", "hectare", "hectares", "area", "grounds"}
+
+
+def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
+    """The classes (triggers.yaml object_classes) of what a verb trigger acts on: its object (or
+    passive subject), by the head noun first, then the words before it ("two Russian Su-25"), then
+    the "of" noun after a container ("the territory of a children's camp"); "cleared the fields
+    of mines" also looks at the "of"/"from" phrase of the verb."""
+    classes = trigger_table().object_classes
+    objs = [c for c in t.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    if t.dep_ == "relcl" and (not objs or all(o.lower_ in ("which", "that", "who", "whom") for o in objs)):
+        objs = [t.head]  # "the power plant, which was seized by troops": the plant was seized
+    clause = _clausal_object(t) if not passive else None
+    if not objs and clause is not None:
+        objs = [g for g in clause.children if g.dep_ == "nsubj"]
+    if objs and all(o.lower_ == "fire" for o in objs):
+        objs = []  # "opened fire on residents": the object is what the fire was opened on
+    if not objs:
+        # "shot at a column of civilian cars", "opened fire on residents"
+        objs = [g for p in t.children if p.dep_ == "prep" and p.lower_ in ("at", "on")
+                for g in p.children if g.dep_ == "pobj"]
+        objs += [g for d in t.children if d.dep_ == "dobj" and d.lower_ == "fire"
+                 for p in d.children if p.dep_ == "prep" and p.lower_ in ("at", "on")
+                 for g in p.children if g.dep_ == "pobj"]
+    for o in list(objs):
+        objs.extend(c for c in o.children if c.dep_ == "conj")
+    out: list[str] = []
+
+    def add(tok: Token) -> bool:
+        found = classes.get(tok.lower_) or classes.get(tok.lemma_.lower())
+        if found:
+            out.extend(found)
+        return bool(found)
+
+    for o in objs:
+        if add(o):
+            continue
+        if o.lemma_.lower() in OBJECT_OF_HEADS:
+            for p in o.children:
+                if p.dep_ == "prep" and p.lower_ == "of":
+                    for g in p.children:
+                        if g.dep_ == "pobj" and not add(g):
+                            for w in g.lefts:
+                                add(w)
+            if out:
+                continue
+        for w in o.lefts:
+            if w.dep_ in ("compound", "amod", "nmod", "nummod") and add(w):
+                break
+    if not out:
+        # "cleared the fields of mines", "cleared 5 hectares of land from mines"
+        for x in [t, *objs, *(g for o in objs for p in o.children if p.lower_ == "of" for g in p.children)]:
+            for p in x.children:
+                if p.dep_ == "prep" and p.lower_ in ("of", "from"):
+                    for g in p.children:
+                        if g.dep_ == "pobj" and "munition" in (classes.get(g.lemma_.lower()) or ()):
+                            add(g)
+    return tuple(out)
+
+
+def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
     """Negated ("could not be called liberated"), future ("will withdraw") or only intended."""
+    if aims and _aim(t):
+        return True
     tok = t
     for _ in range(4):
         for c in tok.children:
@@ -328,8 +615,11 @@ def _negated_or_unreal(t: Token) -> bool:
                 return True
             if c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll"):
                 return True
-        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in INTENT_VERBS:
-            return True  # "focused on capturing X", "aimed at taking X"
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and (
+                tok.head.head.lemma_.lower() in INTENT_VERBS or tok.head.head.lemma_.lower() in UNREAL_NOUNS
+                or tok.head.lower_ == "from"):
+            # "focused on capturing X", "the threat of Russia taking over X", "kept them from capturing X"
+            return True
         if tok.dep_ in ("xcomp", "oprd", "acomp") or (tok.dep_ == "pcomp" and tok.head.lower_ == "to"):
             head = tok.head
             if head.lemma_.lower() in INTENT_VERBS and head.lemma_.lower() not in ("try", "attempt"):
@@ -342,7 +632,7 @@ def _negated_or_unreal(t: Token) -> bool:
     return False
 
 
-def _unreal_noun(t: Token) -> bool:
+def _unreal_noun(t: Token, clash: bool = False) -> bool:
     """A nominal trigger that is only feared, planned or asked for ("the threat of encirclement",
     "demand an attack on X", "the ability to launch an assault")."""
     head = t.head
@@ -353,15 +643,41 @@ def _unreal_noun(t: Token) -> bool:
         if tok.head.i == tok.i:
             break
         tok = tok.head
+        if clash and tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in ("try", "attempt"):
+            return False  # "attempted an offensive near X" was fought, whatever came of it
         if tok.lemma_.lower() in UNREAL_NOUNS:
             return True
+        if tok.lemma_.lower() == "be" and any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in UNREAL_NOUNS
+                                              for c in tok.children):
+            return True  # "its main goal was the liberation of X"
         if tok.pos_ in ("VERB", "AUX"):
-            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok)
+            # "fired to disperse a protest": the protest was there, whatever the shots were for
+            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok, aims=False)
     return False
 
 
 def _attempted(t: Token) -> bool:
-    return t.dep_ == "xcomp" and t.head.lemma_.lower() in ("try", "attempt", "seek")
+    """"tried to take X", "in an attempt to retake X": fought for, not won."""
+    return t.dep_ in ("xcomp", "acl") and t.head.lemma_.lower() in ATTEMPT_WORDS
+
+
+def _aim(t: Token) -> bool:
+    """A to-infinitive that says what someone set out to do, not what was done: "a
+    counter-offensive to push troops out of X", "troops massed to take X". Verbs that entail their
+    complement ("managed to retake", "were forced to withdraw") and attempts (a fight: see
+    `_attempted`) are not aims."""
+    def to_inf(x: Token) -> bool:
+        return x.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in x.children)
+
+    if not (to_inf(t) or (t.tag_ == "VB" and t.dep_ == "conj" and to_inf(t.head))):
+        return False  # "to hold Izium and conquer Sloviansk": the second verb shares the "to"
+    head = t.head
+    while head.dep_ == "conj" and head.head.i != head.i and head.tag_ == "VB":
+        head = head.head  # "to surround and take X"
+    lemma = head.lemma_.lower()
+    if lemma in IMPLICATIVE or (lemma in ATTEMPT_WORDS and lemma != "seek"):
+        return False
+    return t.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp")
 
 
 # --------------------------------------------------------------------------- time
@@ -479,32 +795,83 @@ def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list
     table = trigger_table()
     found: list[Found] = []
     trigger_ids = {h.token.i for h in hits}
-    for hit in hits:
-        found.extend(_events_of_hit(hit, index, attributor, times, rd, table, trigger_ids))
-    return _merge(found, report)
+    toll_ids = frozenset(h.token.i for h in hits if h.rule.active)
+    outlet = outlet_side(report.source)
+    # Verbs first: a trigger noun that a trigger verb acts on is the same act seen twice
+    # ("intercepted four drones", "repelled an attack", "stole humanitarian aid").
+    absorbed: set[int] = set()
+    for hit in sorted(hits, key=lambda h: h.nominal):
+        if hit.nominal and hit.token.i in absorbed:
+            continue
+        got = _events_of_hit(hit, index, attributor, times, rd, table, trigger_ids, toll_ids, outlet)
+        if got and not hit.nominal:
+            absorbed.update(x.i for x in _object_tokens(hit.token))
+            for c in hit.token.children:
+                if c.dep_ == "prep" and c.lower_ in ("by", "with"):
+                    # the means of the act: "neutralised the shells by a controlled explosion"
+                    absorbed.update(g.i for g in c.children if g.dep_ == "pobj")
+        found.extend(got)
+    events = _merge(found, report)
+    if "coded as" in doc.text:
+        _apply_coded_fatalities(doc, events)
+    return events
+
+
+def _apply_coded_fatalities(doc: Doc, events: list[Event]) -> None:
+    """ACLED's notes end with the count they coded ("Unspecified fatalities coded as 10."): it
+    belongs to the last violent event stated before it that has no toll of its own."""
+    for sent in doc.sents:
+        cas = casualties([sent])
+        if cas.fatalities is None or "coded as" not in sent.text:
+            continue
+        before = [e for e in events if e.event_type in VIOLENT_TYPES and e.evidence[0].start < sent.start_char
+                  and not e.fatalities]
+        if before:
+            target = max(before, key=lambda e: e.evidence[0].start)
+            target.fatalities, target.fatalities_text = cas.fatalities, cas.fatalities_text
 
 
 def _events_of_hit(
-    hit: Hit, index: PlaceIndex, attributor: Attributor, times: TimeIndex, rd: dt.date, table, trigger_ids: set[int]  # noqa: ANN001
+    hit: Hit, index: PlaceIndex, attributor: Attributor, times: TimeIndex, rd: dt.date, table, trigger_ids: set[int],  # noqa: ANN001
+    toll_ids: frozenset[int] = frozenset(), outlet: str | None = None,
 ) -> list[Found]:
     t = hit.token
     rule: Rule = hit.rule
     # An order to evacuate is itself the event; other intentions are not.
-    if (_negated_or_unreal(t) and rule.kind != "evacuation") or (hit.nominal and _unreal_noun(t)):
+    if (_negated_or_unreal(t) and rule.kind != "evacuation") or (hit.nominal and _unreal_noun(t, rule.kind == "armed_clash")):
         return []
     if hit.nominal and rule.need_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):
         return []
     passive = not hit.nominal and any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
+    if rule.active and passive:
+        return []  # "two people were killed": a toll, not an act
+    if rule.alone and any(i in trigger_ids for i in range(t.sent.start, t.sent.end) if i != t.i):
+        return []  # "shelled X, killing two": the shelling is the event
     kind = rule.kind
     if passive and rule.passive:
         kind = rule.passive
-    if rule.weapon:
+    by_object = rule.kind_for_object(_object_classes(t, passive)) if rule.objects and not hit.nominal else None
+    if by_object is not None:
+        kind = by_object
+    if rule.weapon and ((by_object is None and rule.kind != "none") or (by_object is not None and rule.kind == "none")):
         kind = _weapon_kind(hit, kind)
+    if kind == "none":
+        return []
     # "to X" is where people go when they leave, but where aid or troops arrive otherwise
     allow_to = kind not in ("withdrawal", "displacement", "evacuation")
-    args = _arg_places(hit, index, allow_to, trigger_ids)
+    skip = set() if allow_to else set(DESTINATION_PREPS)
+    if kind in CONTROL_KINDS or kind == "control":
+        if not rule.from_place:
+            skip.add("from")  # "liberated from the occupiers", "pushing east from X into Y"
+        if kind == "entered" or rule.extent == "entered":
+            skip.update(DESTINATION_PREPS)  # "advancing towards X" has not reached it
+    args = _arg_places(hit, index, skip, trigger_ids)
+    if not args and kind not in CONTROL_KINDS and kind not in ("control", "withdrawal"):
+        args = _shared_places(hit, index, skip, trigger_ids)
     if rule.tight:
-        args = [(ref, path) for ref, path in args if _tight_path(path)]
+        described = _apposed(t, index)
+        args = [(ref, path) for ref, path in args
+                if _tight_path(path) or (described is not None and path[0].i == described.i)]
     attribution = attributor.attribute(t)
     # Where the speaker sits is not what changed hands: "officials in Kyiv said the city had been
     # taken" moves no control over Kyiv, neither through "the city" nor as the fallback place.
@@ -535,24 +902,65 @@ def _events_of_hit(
     # Withdrawals by the place's own side are the actor's side; withdrawal nominal: "Russia's abandonment"
     actor_passive = passive and (kind == "withdrawal" or rule.kind == "withdrawal")
     actor = _find_actor(hit, actor_passive)
+    if rule.active and not (actor.side and actor.military or actor.separatist or actor.side and not actor.civilian):
+        return []  # "forces killed 25 civilians" is an act; "the blast killed two" is its toll
     if actor.pronoun and actor.side is None and actor.head is not None and _speaker_pronoun(actor.head):
         claim = attribution.claims[0] if attribution.claims else None
         if claim is not None and claim.side in ("UA", "RU"):
             actor.side = claim.side
+    if actor.side is None and not actor.pronoun and (rule.speaker or rule.side):
+        # No actor named: a word like "liberated" or "occupied" says whose gain it is only from
+        # the speaker's mouth (the claimant, else the outlet), never by itself.
+        speaker = _speaker_side(attribution, outlet)
+        if rule.speaker and speaker in ("UA", "RU"):
+            actor.side = speaker if rule.speaker == "same" else other_side(speaker)
+            actor.military = True
+        elif rule.side and speaker not in ("UA", "RU"):
+            actor.side = rule.side  # the neutral press's usage
+            actor.military = True
     if kind == "withdrawal" and actor.civilian and not actor.military:
         kind = rule.civilian or "displacement"
     elif rule.military and kind == "withdrawal" and not (actor.side or actor.military):
         return []
+    elif rule.military and kind == "entered" and not actor.military:
+        return []  # "Zelenskiy entered the square" is a visit
     if kind == "control" and _attempted(t):
         kind = "armed_clash"
     when, dated = times.for_event(hit, attribution, rd, trigger_ids)
+    # A description's or a subordinate clause's date is its own ("a town they retook on Thursday";
+    # "having been forced to retreat from X, troops withdrew from Y on Friday"), not the sentence's.
+    top = t
+    if t.dep_ not in ("relcl", "acl", "amod"):
+        while top.dep_ in ("xcomp", "conj") and top.head.pos_ in ("VERB", "AUX") and top.head.i != top.i:
+            top = top.head
+    own_dated = dated and any(top.left_edge.i <= tm.start <= top.right_edge.i
+                              for tm in times.by_sent.get(t.sent.start, []))
+    background = _background(hit, index, attribution, when, own_dated, rd, table)
+    if background and not dated:
+        # when it happened is not said: some time before the report, not "in the last two days"
+        when = When(rd - dt.timedelta(days=BACKGROUND_DAYS), rd, 3, None)
     out: list[Found] = []
+    # "captured territory in X", "seized villages near X": the object is a part of X's surroundings
+    area_object = any(
+        c.dep_ in ("dobj", "nsubjpass") and (c.lower_ in table.area_words or c.lemma_.lower() in table.area_words)
+        and index.at(c) is None for c in t.children) if not hit.nominal else any(
+        g.dep_ == "pobj" and (g.lower_ in table.area_words or g.lemma_.lower() in table.area_words)
+        for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children)
+    # ("the recapture of swathes of territory in the east")
+    # "lost full control of X": some control is left, the place is contested, not given up
+    lost_full = kind == "withdrawal" and any(
+        c.dep_ == "dobj" and c.lemma_.lower() == "control"
+        and any(g.lower_ in ("full", "complete", "total", "effective") for g in c.children) for c in t.children)
     for ref, path in args:
         words = _path_words(path)
         near = bool(words & table.near_words)
         partial = bool(words & table.partial_words)
+        area = bool({w.lower_ for w in path[1:-1]} & table.area_words) or bool(
+            {w.lemma_.lower() for w in path[1:-1]} & table.area_words) or area_object
         if "full" in words:
             partial = False
+        if lost_full:
+            partial = True
         k = kind
         if k == "control":
             k = _control_kind(actor.side, ref.mention.country) or "control_unknown"
@@ -561,6 +969,7 @@ def _events_of_hit(
         out.append(Found(
             kind=k, rule=rule.name, place=ref, direct=direct, near=near, partial=partial, actor=actor,
             when=when, dated=dated, attribution=attribution, sentence=t.sent, trigger=t, extent=rule.extent,
+            area=area, background=background,
         ))
     if not out:
         return []
@@ -568,12 +977,16 @@ def _events_of_hit(
     if acled_type in VIOLENT_TYPES:
         sents = [t.sent]
         nxt = t.sent.end
-        if nxt < len(t.doc):
+        # The next sentences often give the toll ("Buildings were damaged. Two people were
+        # injured; nobody was killed."), but only while they are about nothing else: no place, no
+        # act of their own ("were killed" is a toll word, "the shelling" points back).
+        while nxt < len(t.doc) and len(sents) < TOLL_SENTENCES:
             following = t.doc[nxt].sent
-            # The next sentence often gives the toll ("Two people were injured; nobody was killed."),
-            # but only when it is about nothing else: no event of its own, no place.
-            if not any(i in trigger_ids or i in index.by_token for i in range(following.start, following.end)):
-                sents.append(following)
+            if any((i in trigger_ids and i not in toll_ids and t.doc[i].pos_ != "NOUN") or i in index.by_token
+                   for i in range(following.start, following.end)):
+                break
+            sents.append(following)
+            nxt = following.end
         cas = casualties(sents)
         civ = any(tok.lemma_.lower() in CIVILIAN_TARGETS for tok in t.sent)
         for f in out:
@@ -601,16 +1014,20 @@ def _place_key(ref: PlaceRef) -> str:
     return "n" + "".join(ch for ch in (m.name or m.mention).lower() if ch.isalpha())
 
 
+def _hist(f: Found, rd: dt.date) -> bool:
+    return f.background or f.when.historical(rd)
+
+
 def _merge(found: list[Found], report: Report) -> list[Event]:
     rd = report.date
     groups: list[list[Found]] = []
     for f in sorted(found, key=lambda f: f.kind == "control_unknown"):
-        hist = f.when.historical(rd)
+        hist = _hist(f, rd)
         target = None
         for g in groups:
             head = g[0]
             same_kind = head.kind == f.kind or (f.kind == "control_unknown" and head.kind in CONTROL_KINDS)
-            if same_kind and _place_key(head.place) == _place_key(f.place) and head.when.historical(rd) == hist \
+            if same_kind and _place_key(head.place) == _place_key(f.place) and _hist(head, rd) == hist \
                     and (not f.dated or not head.dated or _overlap(head.when, f.when)):
                 target = g
                 break
@@ -665,18 +1082,21 @@ def _event(group: list[Found], report: Report) -> Event:
     if near and location.geo_precision == 1:
         location.geo_precision = 2
     control: ControlChange | None = None
+    area = all(f.area for f in group)
     # "regrouped in the districts of X" is near X, not part of it; only a capture's "outskirts" is partial
     partial = any(f.partial for f in group if not f.near or kind in CONTROL_KINDS) and not all(
         f.extent == "entered" for f in group)
     settlement = (m.geo_precision or 1) == 1 and m.feature_class not in ("A",)
-    if kind in ("territory_regained", "territory_captured") and side:
+    if area:
+        pass  # "captured territory in the X region" says nothing of who holds X
+    elif kind in ("territory_regained", "territory_captured") and side:
         extent = "partial" if partial or near else "full"
         control = ControlChange(to=side, **{"from": other_side(side)}, extent=extent)
     elif kind == "entered" and side:
         control = ControlChange(to=side, **{"from": other_side(side)}, extent="entered")
     elif kind == "withdrawal" and side and settlement and not near and any(f.direct for f in group):
         control = ControlChange(to=other_side(side), **{"from": side}, extent="partial" if partial else "full")
-    actor1 = acled_name(side, actor.separatist)
+    actor1 = acled_name(side, actor.separatist, actor.name)
     actor2 = None
     actor2_side = None
     if kind in CONTROL_KINDS or kind == "armed_clash":
@@ -716,7 +1136,7 @@ def _event(group: list[Found], report: Report) -> Event:
         evidence.append(Evidence(report_id=report.report_id, start=s.start_char, end=s.start_char + len(text), text=text))
     key = f"{report.report_id}|{kind}|{_place_key(place)}|{evidence[0].start}"
     event_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-    historical = when.historical(rd)
+    historical = when.historical(rd) or all(f.background for f in group)
     return Event(
         event_id=event_id, report_id=report.report_id, report_date=rd, kind=kind,
         event_type=event_type, sub_event_type=sub_event_type,

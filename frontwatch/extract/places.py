@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.gazetteer import Gazetteer
-from frontwatch.gazetteer.build import load_yaml
-from frontwatch.gazetteer.index import Match
-from frontwatch.gazetteer.names import fold
+from frontwatch.gazetteer.build import TIER_ALT, TIER_GENERATED, load_yaml
+from frontwatch.gazetteer.index import Match, Place
+from frontwatch.gazetteer.names import district_seat_names, fold
 from frontwatch.gazetteer.rank import (
     ABSTAIN_BELOW,
     ANCHOR_MIN,
@@ -53,6 +53,15 @@ class Cues:
     subject_verbs: frozenset[str]
     local_nouns: frozenset[str]
     always_metonymy: dict[str, str]
+    party_nouns: frozenset[str]
+    contest_nouns: frozenset[str]
+    contest_preps: frozenset[str]
+    object_verbs: frozenset[str]
+    state_adjectives: frozenset[str]
+    district_nouns: dict[str, str]
+    district_modifiers: frozenset[str]
+    district_adjectives: dict
+    facilities: dict[tuple[str, ...], tuple[str, str]]
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,6 +77,11 @@ def cues() -> Cues:
         fs(c["settlement_before_of"]), fs(c["water_after"]), fs(c["water_before_of"]), fs(c["place_nouns"]),
         fs(c["locative_preps"]), fs(c["place_verbs"]), fs(m["possessed_nouns"]), fs(m["subject_verbs"]),
         fs(m["local_nouns"]), {fold(k): v for k, v in (m.get("always") or {}).items()},
+        fs(m.get("party_nouns") or []), fs(m.get("contest_nouns") or []), fs(m.get("contest_preps") or []),
+        fs(m.get("object_verbs") or []), fs(m.get("state_adjectives") or []),
+        {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
+        c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
+        {tuple(k.lower().split()): tuple(v.split(".", 1)) for k, v in (c.get("facilities") or {}).items()},
     )
 
 
@@ -86,6 +100,12 @@ class Found:
     group: int = -1
     sent: int = 0
     sure: bool = False             # NER or the parse says place (else only the gazetteer does)
+    qual: frozenset[tuple[str, str]] | None = None  # admin units a qualifier after it names
+    qual_label: str = ""
+    defer: Found | None = None     # the mention events use instead of this one (a qualifier's place)
+    unit: tuple[str, str] | None = None      # ("district", "ADM2"): a unit named after its seat
+    district: Found | None = None  # "Yampil, Lymanskyi district, ...": the unit it lies in
+    facility: tuple[str, str, str] | None = None  # ("nuclear power plant", "S", "PSN"): named after it
 
 
 @dataclass
@@ -100,6 +120,9 @@ class Group:
     conf: float = 0.0
     rival: Scored | None = None
     typo: bool = False
+    qual: frozenset[tuple[str, str]] | None = None
+    qual_label: str = ""
+    district: Found | None = None
 
 
 # --------------------------------------------------------------------------- recognition
@@ -168,6 +191,10 @@ def _cue_after(doc: Doc, end: int, cue: Cues) -> tuple[str | None, int]:
     """The cue word right after a name, and the new end if the word belongs to the name."""
     if end >= len(doc):
         return None, end
+    if _unit_after(doc, end, cue) is not None:
+        return "district", end
+    if _facility_after(doc, end, cue) is not None:
+        return "facility", end
     w = doc[end].lower_
     if w in cue.water_after:
         return "water", end + 1
@@ -178,6 +205,28 @@ def _cue_after(doc: Doc, end: int, cue: Cues) -> tuple[str | None, int]:
     if w in cue.settlement_after:
         return "settlement", end
     return None, end
+
+
+def _unit_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, int] | None:
+    """"district", "raion", "territorial community" after a name: (noun, feature code, end)."""
+    j = end
+    while j < len(doc) and j - end < 2 and doc[j].lower_ in cue.district_modifiers:
+        j += 1
+    if j < len(doc) and doc[j].lower_ in cue.district_nouns:
+        return doc[j].lower_, cue.district_nouns[doc[j].lower_], j + 1
+    return None
+
+
+def _facility_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, str, int] | None:
+    """"nuclear power plant", "airport", "highway" after a name (or its "'s"): the longest phrase."""
+    j = end + 1 if end < len(doc) and doc[end].text in POSSESSIVE else end
+    best = None
+    for words, (fclass, fcode) in cue.facilities.items():
+        n = len(words)
+        if j + n <= len(doc) and tuple(t.lower_ for t in doc[j:j + n]) == words \
+                and (best is None or n > len(best[0].split())):
+            best = (" ".join(words), fclass, fcode, j + n)
+    return best
 
 
 def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
@@ -201,6 +250,8 @@ def _place_context(doc: Doc, start: int, end: int, cue: Cues, place_tokens: set[
     if start > 0 and doc[start - 1].lower_ in cue.locative_preps:
         return True
     if head.dep_ == "pobj" and head.head.lower_ in cue.locative_preps:
+        return True
+    if _unit_after(doc, end, cue) is not None or _facility_after(doc, end, cue) is not None:
         return True
     if end < len(doc) and (doc[end].lower_ in cue.region_suffixes or doc[end].lower_ in cue.region_after
                            or doc[end].lower_ in cue.settlement_after or doc[end].lower_ in cue.water_after):
@@ -228,14 +279,28 @@ def _strong(matches: list[Match]) -> bool:
     return False
 
 
+def _abbreviation(doc: Doc, f: Found) -> bool:
+    """"DPR", "LPR": a self-proclaimed republic's initials, which name its forces far more often
+    than its land."""
+    text = doc[f.start:f.end].text
+    return f.end - f.start == 1 and text.isupper() and 2 <= len(text) <= 4 and any(m.place.is_region for m in f.matches)
+
+
 def _metonymy(doc: Doc, f: Found, cue: Cues) -> bool:
-    """A capital or a country standing for its state: "Moscow's biggest loss", "Kyiv says"."""
+    """A capital or a country standing for its state: "Moscow's biggest loss", "Kyiv says",
+    "talks with Kyiv", "the fight for Kyiv", "accused Moscow of ...", "Washington and London
+    condemned"; a republic's initials anywhere but after a preposition of place ("DPR forces")."""
     if f.always_metonymy:
         return True
-    if not any(m.place.is_country or m.place.feature_code == "PPLC" for m in f.matches):
-        return False
     span = doc[f.start:f.end]
     root = span.root
+    if _abbreviation(doc, f):
+        prev = doc[f.start - 1] if f.start > 0 else None
+        if prev is not None and prev.lower_ == "the" and f.start > 1:
+            prev = doc[f.start - 2]
+        return not (prev is not None and prev.lower_ in cue.locative_preps)
+    if not any(m.place.is_country or m.place.feature_code == "PPLC" for m in f.matches):
+        return False
     nxt = doc[f.end] if f.end < len(doc) else None
     if nxt is not None and nxt.text in POSSESSIVE or root.dep_ == "poss":
         possessed = root.head if root.dep_ == "poss" else None
@@ -243,13 +308,31 @@ def _metonymy(doc: Doc, f: Found, cue: Cues) -> bool:
             possessed = doc[nxt.i + 1]
         if possessed is not None:
             lemma = possessed.lemma_.lower()
+            # "Kiev's military infrastructure": the state's, whatever it owns.
+            words = [possessed, *possessed.children, *(possessed.head.children if possessed.dep_ == "amod" else [])]
+            if any(w.lower_ in cue.state_adjectives for w in words if w.i > f.end - 1):
+                return True
             if lemma in cue.local_nouns or possessed.lower_ in cue.local_nouns:
                 return False
             # "Moscow's biggest loss": the head noun, past its adjectives.
             return lemma in cue.possessed_nouns or possessed.lower_ in cue.possessed_nouns
         return False
-    if root.dep_ in ("nsubj", "nsubjpass"):
-        return root.head.lemma_.lower() in cue.subject_verbs
+    # "Washington and London condemned": a conjunct takes the first conjunct's role.
+    first = root
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    head = first.head
+    if first.dep_ in ("nsubj", "nsubjpass"):
+        return head.lemma_.lower() in cue.subject_verbs
+    if first.dep_ == "dobj":
+        return head.lemma_.lower() in cue.object_verbs
+    if first.dep_ == "pobj":
+        noun = head.head
+        if head.lower_ in ("with", "between") and (noun.lemma_.lower() in cue.party_nouns
+                                                   or noun.lower_ in cue.party_nouns):
+            return True  # "talks with Kyiv", "negotiations between Moscow and Kyiv"
+        if head.lower_ in cue.contest_preps and noun.lemma_.lower() in cue.contest_nouns:
+            return True  # "the fight for Kyiv"
     return False
 
 
@@ -278,8 +361,11 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         ents = {ents_by_token[t] for t in range(s, e) if t in ents_by_token}
         labels = {x.label_ for x in ents}
         # Part of a longer person or organisation name ("United Russia", "Andriy Yermak").
+        # An "organisation" with a comma inside is the NER misreading "Tykhe Pole, Kharkiv region".
+        # So is one before a facility noun: "the Kharkiv-Chuhuiv highway".
         wider = [x for x in ents if x.label_ in DOUBTFUL_LABELS and (x.start < s or x.end > e)
-                 and not any(doc[t].lower_ in cue.region_suffixes for t in range(x.start, x.end))]
+                 and not any(doc[t].lower_ in cue.region_suffixes or doc[t].text == "," for t in range(x.start, x.end))
+                 and _facility_after(doc, x.end, cue) is None]
         if wider or labels & NOT_PLACE_LABELS:
             continue
         sure = bool(labels & PLACE_LABELS) or _place_context(doc, s, e, cue, place_tokens)
@@ -318,6 +404,28 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
                 taken.update(range(t.i, t.i + n))
                 break
 
+    # Units named by an adjective of their seat: "Bakhmutskyi district", "Bashtanska hromada".
+    adj = cue.district_adjectives
+    for t in doc:
+        if t.i in taken or not _capitalised(t) or not t.is_alpha or _unit_after(doc, t.i + 1, cue) is None:
+            continue
+        start = t.i
+        if start >= 2 and doc[start - 1].text in ("-", "–") and _capitalised(doc[start - 2]) \
+                and start - 2 not in taken:
+            start -= 2  # "Znob-Novhorodska"
+        word = doc[start:t.i + 1].text
+        seats = district_seat_names(word, adj["endings"], adj["seat_endings"], adj["alternations"])
+        matches: list[Match] = []
+        seen: set[int] = set()
+        for name in seats:
+            for m in gaz.lookup(name):
+                if m.place.is_settlement and m.place.index not in seen and not m.distance:
+                    seen.add(m.place.index)
+                    matches.append(m)
+        if matches:
+            found[(start, t.i + 1)] = Found(start, t.i + 1, fold(word), matches, source="unit", sure=True)
+            taken.update(range(start, t.i + 1))
+
     # NER places the gazetteer does not know: typos, or villages that are not bundled.
     for ent in doc.ents:
         if ent.label_ not in PLACE_LABELS or _is_demonym(ent):
@@ -338,11 +446,197 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         f.kind = before or kind
         if kind == "water" and new_end > f.end and not (new_end < len(doc) and new_end in taken):
             f.end = new_end
+        if kind == "district":
+            u = _unit_after(doc, f.end, cue)
+            f.unit = (u[0], u[1]) if u else None
+        elif kind == "facility":
+            fa = _facility_after(doc, f.end, cue)
+            f.facility = (fa[0], fa[1], fa[2]) if fa else None
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
+    # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it.
+    for f in reversed(out):
+        if f.facility is None:
+            continue
+        for g in out:
+            if g.end == f.start - 1 and doc[g.end].text in ("-", "–") and g.facility is None:
+                g.facility, g.kind = f.facility, "facility"
+    out = _qualify(doc, out, gaz, taken)
+    _coded_to(doc, out)
     for f in out:
         f.metonymy = _metonymy(doc, f, cue)
+    return out
+
+
+def _coded_to(doc: Doc, found: list[Found]) -> None:
+    """ACLED's "the Bashtanska hromada (coded to Bashtanka, Mykolaiv)": the parenthesis says which
+    place stands for the unit or region named before it; events use that place."""
+    by_start = {f.start: f for f in found}
+    for i in range(len(doc) - 3):
+        if doc[i].text != "(" or doc[i + 1].lower_ != "coded" or doc[i + 2].lower_ != "to":
+            continue
+        target = by_start.get(i + 3)
+        if target is None:
+            continue
+        before = [f for f in found if f.end <= i and f is not target]
+        if not before:
+            continue
+        last = max(before, key=lambda f: f.end)
+        if doc[last.end:i].text.strip(" ,") and not all(
+                t.lower_ in cues().district_nouns or t.lower_ in cues().district_modifiers
+                or t.lower_ in cues().region_suffixes or t.is_punct for t in doc[last.end:i]):
+            continue
+        for f in found:
+            # the unit, and a region it is "of" ("the Kharkivska district of the Kharkiv region (coded to X)")
+            if f is not target and f.end <= i and f.sent == target.sent and f.start >= doc[i].sent.start \
+                    and (f is last or f.unit is not None or f.kind == "region" or _admin_units(f)) \
+                    and f.defer is None:
+                f.defer = target
+
+
+# --------------------------------------------------------------------------- qualifiers
+# After a qualifier these make it an item of a list instead: "Kharkiv, Sumy and Chernihiv".
+LIST_WORDS = {"and", "or", "&", "/", "nor"}
+# Entity labels a name before ", Region" may carry and still be a village the NER misread.
+QUALIFIED_LABELS = PLACE_LABELS | {"PERSON", "ORG"}
+
+
+def _admin_units(f: Found) -> frozenset[tuple[str, str]]:
+    """The first-level regions (or countries) a name can stand for, as qualifier keys."""
+    keys: set[tuple[str, str]] = set()
+    for m in f.matches:
+        p = m.place
+        if p.is_country:
+            keys.add((p.country, "*"))
+        elif p.feature_code.startswith("ADM1") and p.admin1_code:
+            keys.add((p.country, p.admin1_code))
+    return frozenset(keys)
+
+
+def _in_units(matches: list[Match], units: frozenset[tuple[str, str]]) -> bool:
+    return any((m.place.country, m.place.admin1_code) in units or (m.place.country, "*") in units
+               for m in matches if not m.place.is_country)
+
+
+def _unnamed_before(doc: Doc, comma: int, taken: set[int], ents: dict[int, Span]) -> tuple[int, int] | None:
+    """Capitalised words right before ", Region" that no one took for a place: a village the
+    gazetteer and the NER do not know ("shelled Pidlisne, Kharkiv region")."""
+    e = comma
+    s = e
+    while s > 0 and (doc[s - 1].is_alpha and _capitalised(doc[s - 1]) or doc[s - 1].text in ("-", "'", "’")
+                     and s - 1 > 0 and _capitalised(doc[s - 2])):
+        s -= 1
+        if e - s > 5:
+            return None
+    if s >= e or not _capitalised(doc[s]) or doc[s].is_sent_start or any(t in taken for t in range(s, e)):
+        return None
+    prev = doc[s - 1]
+    if not (prev.is_lower or prev.lower_ in ("the",)):
+        return None  # mid-sentence after a verb, a preposition or a noun: not a heading, not a date
+    for t in range(s, e):
+        ent = ents.get(t)
+        if ent is not None and ent.label_ not in QUALIFIED_LABELS:
+            return None
+    if _is_demonym(doc[s:e]):
+        return None
+    return s, e
+
+
+def _gap_ok(doc: Doc, start: int, end: int) -> bool:
+    """Words that may stand between a name and its qualifier's comma: "Huliaipole district, ...",
+    "Dvorichna village, ...", "Znob-Novhorodske territorial community, ..."."""
+    cue = cues()
+    gap = doc[start:end]
+    return 0 < len(gap) <= 3 and all(
+        t.lower_ in cue.district_nouns or t.lower_ in cue.district_modifiers or t.lower_ in cue.settlement_after
+        or t.lower_ in cue.region_suffixes for t in gap)
+
+
+def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> list[Found]:
+    """"Zarichne, Donetsk region", "Kupiansk, Kharkiv", "Yampil, Lyman district, Donetsk": the region
+    after a comma says where the place before it lies. The place is read inside that region, and the
+    qualifier is no place of its own for events (it defers to the place it qualifies)."""
+    ents: dict[int, Span] = {}
+    for ent in doc.ents:
+        for t in range(ent.start, ent.end):
+            ents[t] = ent
+    # Villages the gazetteer and the NER missed, before a region qualifier.
+    added: list[Found] = []
+    for q in found:
+        if q.start < 2 or doc[q.start - 1].text != "," or q.kind in ("settlement", "water") or not _admin_units(q):
+            continue
+        span = _unnamed_before(doc, q.start - 1, taken, ents)
+        if span is None:
+            continue
+        s, e = span
+        key = fold(doc[s:e].text)
+        nf = Found(s, e, key, gaz.lookup_key(key), source="pattern", sure=True)
+        nf.sent = doc[s].sent.start
+        added.append(nf)
+        taken.update(range(s, e))
+    out = sorted(found + added, key=lambda f: f.start)
+
+    def after_comma(f: Found) -> Found | None:
+        for g in out:
+            if g.start == f.end + 1 and doc[f.end].text == ",":
+                return g
+        return None
+
+    starts = {f.start for f in out}
+
+    def list_follows(q: Found) -> bool:
+        """"Sumy, Kharkiv and Chernihiv": a name after "and"/"or" (not "Kharkiv and brought her")."""
+        j = q.end + (1 if q.end < len(doc) and doc[q.end].text == "," else 0)
+        if j >= len(doc) or doc[j].lower_ not in LIST_WORDS:
+            return False
+        j += 1
+        if j < len(doc) and doc[j].lower_ == "the":
+            j += 1
+        return j < len(doc) and (j in starts or _capitalised(doc[j]))
+
+    def qualified_next(q: Found) -> bool:
+        """"Olenivka, Poltava region, and Stepove, Cherkasy region": a list of qualified places."""
+        j = q.end + (2 if q.end < len(doc) and doc[q.end].text == "," else 1)
+        g = next((x for x in out if x.start == j), None)
+        later = after_comma(g) if g is not None else None
+        return later is not None and bool(_admin_units(later))
+
+    for i in range(len(out) - 1, 0, -1):
+        q = out[i]
+        units = _admin_units(q)
+        if not units or q.kind in ("settlement", "water") or q.always_metonymy:
+            continue
+        if q.start < 1 or doc[q.start - 1].text != ",":
+            continue
+        a = out[i - 1]
+        if a.end != q.start - 1 and not _gap_ok(doc, a.end, q.start - 1):
+            continue
+        if list_follows(q) and not qualified_next(q):
+            continue  # "Kharkiv, Sumy and Chernihiv regions"
+        later = after_comma(q)
+        if later is not None and _admin_units(later) and not any(k[1] == "*" for k in _admin_units(later)):
+            continue  # a list of regions
+        targets = [a]
+        # "Yampil, Lyman district, Donetsk": the district too stands between place and region.
+        if a.kind in ("region", "district") and not _admin_units(a) and i >= 2:
+            b = out[i - 2]
+            if b.end == a.start - 1 and doc[b.end].text == ",":
+                targets.append(b)
+                if a.kind == "district":
+                    b.district = a
+        place = targets[-1]
+        explicit = q.end > q.start + 1 and doc[q.end - 1].lower_ in cues().region_suffixes
+        if place.matches and not _in_units(place.matches, units) and not explicit:
+            continue  # not a place of that region: a list ("Bucha, Kyiv") or another sense
+        label = doc[q.start:q.end].text
+        for t in targets:
+            t.qual, t.qual_label, t.sure = units, label, True
+        for t in targets[:-1]:
+            t.defer = place
+        q.defer = place
+        if not any(k[1] == "*" for k in units):
+            q.kind = "region"
     return out
 
 
@@ -350,6 +644,15 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
 def _candidates(f: Found, gaz: Gazetteer) -> tuple[list[Match], bool]:
     if f.always_metonymy:
         return gaz.lookup(f.always_metonymy), False
+    # "Krasnogorovka", "Aleksandrovka": a Russian-style spelling of a Ukrainian name, respelled
+    # (a Crimean village may bear the Russian form as its own: the rank decides between them).
+    respelled = {m.place.index: m for m in gaz.respelled(f.key)}
+    if respelled:
+        # A place whose own name the respelling is: the name is its own, not another name.
+        merged = [respelled.pop(m.place.index) if m.tier == TIER_ALT and m.place.index in respelled
+                  and respelled[m.place.index].tier == TIER_GENERATED else m for m in f.matches]
+        have = {m.place.index for m in merged}
+        return merged + [m for i, m in respelled.items() if i not in have], False
     if f.matches:
         return f.matches, False
     return gaz.fuzzy(f.key), True
@@ -364,13 +667,14 @@ def _admin1_of(g: Group) -> tuple[str, str] | None:
 
 
 def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
-    groups: dict[tuple[str, str | None], Group] = {}
+    groups: dict[tuple, Group] = {}
     for f in found:
-        gkey = (f.always_metonymy or f.key, f.kind)
+        gkey = (f.always_metonymy or f.key, f.kind, f.qual, f.district.key if f.district else None)
         g = groups.get(gkey)
         if g is None:
             matches, typo = _candidates(f, gaz)
-            g = groups[gkey] = Group(f.key, f.kind, matches, typo=typo)
+            g = groups[gkey] = Group(f.key, f.kind, matches, typo=typo, qual=f.qual, qual_label=f.qual_label,
+                                     district=f.district)
         g.members.append(f)
     glist = list(groups.values())
     for gi, g in enumerate(glist):
@@ -378,6 +682,16 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
             f.group = gi
 
     anchors: list[Anchor] = []
+
+    def seat_of(g: Group) -> Place | None:
+        """The seat of the district the text puts the place in, once that district is read."""
+        if g.district is None or g.district.group < 0:
+            return None
+        dg = glist[g.district.group]
+        if dg.ranked and dg.conf >= ABSTAIN_BELOW and dg.ranked[0].place.is_settlement:
+            return dg.ranked[0].place
+        return None
+
     for _ in range(RESOLVE_ROUNDS):
         # Regions named in the report, and those named in the same sentence as each group.
         region_sents: dict[tuple[str, str], set[int]] = {}
@@ -389,21 +703,27 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
         for gi, g in enumerate(glist):
             sents = {f.sent for f in g.members}
             ctx = Context(
-                kind=g.kind, anchors=anchors, group=gi,
+                kind=g.kind, anchors=anchors, group=gi, sents=frozenset(sents), name_key=g.key,
                 admin1_near={a1 for a1, ss in region_sents.items() if ss & sents},
                 admin1_doc=set(region_sents),
+                qualifier=g.qual, qualifier_label=g.qual_label,
+                seat=seat_of(g),
             )
             g.ranked = score_candidates(g.matches, ctx)
             g.conf, g.rival = confidence(g.ranked)
         new_anchors = []
         for gi, g in enumerate(glist):
-            if not g.ranked or g.conf < ANCHOR_MIN:
+            if not g.ranked or g.conf < ABSTAIN_BELOW:
                 continue
             p = g.ranked[0].place
             if p.is_country or all(f.metonymy for f in g.members):
                 continue
-            new_anchors.append(Anchor(p, doc[g.members[0].start:g.members[0].end].text, gi))
-        if [(a.place.index, a.group) for a in new_anchors] == [(a.place.index, a.group) for a in anchors]:
+            # Names in one sentence read each other ("hold A, ..., and take the nearby town of B"),
+            # even when neither is sure alone; a sure name lends its place to the whole report.
+            new_anchors.append(Anchor(p, doc[g.members[0].start:g.members[0].end].text, gi,
+                                      frozenset(f.sent for f in g.members), weak=g.conf < ANCHOR_MIN))
+        if [(a.place.index, a.group, a.weak) for a in new_anchors] == \
+                [(a.place.index, a.group, a.weak) for a in anchors]:
             break
         anchors = new_anchors
     return glist
@@ -420,6 +740,8 @@ def _reason(g: Group) -> str:
     rival = f"; next {g.rival.place.name} ({g.rival.place.admin1 or g.rival.place.country}) {g.rival.score:.2f}" \
         if g.rival else ""
     cue = f"; cue '{g.kind}'" if g.kind else ""
+    if g.qual:
+        cue += f"; qualified by '{g.qual_label}'"
     if g.conf < ABSTAIN_BELOW:
         return f"abstained: best of {n} {where} scores {best.score:.2f}, confidence {g.conf:.2f} < " \
                f"{ABSTAIN_BELOW:.2f} ({best.why}){rival}{cue}"
@@ -428,7 +750,7 @@ def _reason(g: Group) -> str:
 
 def _precision(g: Group, best: Scored) -> int:
     p = best.place
-    if p.is_settlement and g.kind == "region":
+    if p.is_settlement and g.kind in ("region", "district", "facility"):
         return 2  # "the Izium district": around the town
     return p.geo_precision
 
@@ -447,7 +769,8 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
         g = groups[f.group] if f.group >= 0 else None
         span = doc[f.start:f.end]
         start, end = span.start_char, span.end_char
-        base = dict(mention=text[start:end], start=start, end=end, metonymy=f.metonymy)
+        base = dict(mention=text[start:end], start=start, end=end, metonymy=f.metonymy,
+                    defer_to=doc[f.defer.start].idx if f.defer is not None else None)
         if g is None or not g.ranked or g.conf < ABSTAIN_BELOW:
             if not f.sure:
                 continue  # only the gazetteer thought it a place, and it found no good reading
@@ -457,11 +780,19 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
             continue
         best = g.ranked[0]
         p = best.place
+        name, gid, fclass, fcode, why = p.name, p.geonames_id, p.feature_class, p.feature_code, ""
+        if p.is_settlement and f.unit is not None:
+            # A unit named after its seat: placed at the seat, but not the town.
+            name, gid, fclass, fcode = f"{p.name} {f.unit[0]}", None, "A", f.unit[1]
+            why = f"the {f.unit[0]} of {p.name}, placed at its seat; "
+        elif p.is_settlement and f.facility is not None:
+            name, gid, fclass, fcode = f"{p.name} {f.facility[0]}", None, f.facility[1], f.facility[2]
+            why = f"the {f.facility[0]} named after {p.name}, not the town; "
         out.append((PlaceMention(
-            **base, name=p.name, geonames_id=p.geonames_id, latitude=p.latitude, longitude=p.longitude,
-            country=p.country, admin1=p.admin1, feature_class=p.feature_class, feature_code=p.feature_code,
+            **base, name=name, geonames_id=gid, latitude=p.latitude, longitude=p.longitude,
+            country=p.country, admin1=p.admin1, feature_class=fclass, feature_code=fcode,
             geo_precision=_precision(g, best), score=round(g.conf, 3), candidates=len(g.ranked),
-            reason=("metonymy: stands for the state; " if f.metonymy else "") + _reason(g),
+            reason=("metonymy: stands for the state; " if f.metonymy else "") + why + _reason(g),
         ), f))
     return out
 

@@ -28,6 +28,7 @@ class QuantityTable:
     people: frozenset[str]
     vehicles: frozenset[str]
     area_units: dict[str, float]
+    coded_as: frozenset[str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,6 +44,7 @@ def quantity_table() -> QuantityTable:
         people=frozenset(raw["people_nouns"]),
         vehicles=frozenset(raw["vehicle_nouns"]),
         area_units={k.lower(): float(v) for k, v in raw["area_units"].items()},
+        coded_as=frozenset(raw.get("coded_as_nouns") or ()),
     )
 
 
@@ -112,6 +114,10 @@ def _victim(tok: Token) -> Token | None:
     for c in tok.children:
         if c.dep_ in ("nsubjpass",) or (c.dep_ == "dobj" and tok.lemma_ in ("kill", "murder", "execute", "slay")):
             return c
+    if tok.dep_ == "conj" and tok.head.pos_ == "VERB":
+        for c in tok.head.children:
+            if c.dep_ == "nsubjpass" or (c.dep_ == "nsubj" and tok.lemma_ in ("die", "perish")):
+                return c  # "a girl was raped and killed"
     if tok.lemma_ in ("die", "perish"):
         for c in tok.children:
             if c.dep_ == "nsubj":
@@ -148,6 +154,11 @@ def casualties(sentences: list[Span]) -> Casualties:
                 text = sent.doc[lo:hi].text
                 if out.fatalities is None or n > out.fatalities:
                     out.fatalities, out.fatalities_text = n, text
+            elif (t.lower_ in table.coded_as or lemma in table.coded_as) and _coded_as(t) is not None:
+                # the note's own coding overrides what its sentences count
+                n = _coded_as(t)
+                out.fatalities, out.fatalities_text = n, sent.text.strip()
+                return _finish(out)
             elif lemma in table.death_nouns and t.pos_ == "NOUN":
                 # "the death toll rose to 12", "12 deaths"
                 n = None
@@ -168,9 +179,29 @@ def casualties(sentences: list[Span]) -> Casualties:
                     n, _ = count_of(victim)
                     if n is not None:
                         out.injured = max(out.injured or 0, n)
+    return _finish(out)
+
+
+def _finish(out: Casualties) -> Casualties:
     if out.injured is not None:
         out.counts["injured"] = out.injured
     return out
+
+
+def _coded_as(t: Token) -> int | None:
+    """N in "fatalities coded as N" (ACLED's notes)."""
+    verbs = [c for c in t.children if c.dep_ in ("acl", "relcl")]
+    if t.dep_ in ("nsubj", "nsubjpass"):
+        verbs.append(t.head)  # "Fatalities coded as 3." parses with "coded" as the verb
+    for c in verbs:
+        if c.lemma_.lower() in ("code", "cod") or c.lower_ == "coded":
+            for p in c.children:
+                if p.dep_ == "prep" and p.lower_ == "as":
+                    for g in p.children:
+                        v = number_of(g)
+                        if v is not None:
+                            return v
+    return None
 
 
 _AREA = re.compile(r"([\d,.]+)\s*(square kilomet(?:re|er)s?|square miles?|km2|sq km|hectares?)", re.I)

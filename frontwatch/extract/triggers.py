@@ -29,6 +29,19 @@ class Rule:
     side: str | None = None
     weapon: bool = False
     tight: bool = False
+    objects: tuple[tuple[str, str], ...] = ()  # (object class, kind) pairs
+    active: bool = False
+    alone: bool = False
+    speaker: str | None = None  # "same" / "other": side from who speaks when no actor is named
+    from_place: bool = False
+
+    def kind_for_object(self, classes: tuple[str, ...]) -> str | None:
+        """The kind this rule gives to an object of these classes (None: no class it maps)."""
+        table = dict(self.objects)
+        for c in classes:
+            if c in table:
+                return table[c]
+        return None
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,11 @@ class TriggerTable:
     anaphora_small_not: frozenset[str]  # ... of these feature codes (capitals, admin seats)
     near_words: frozenset[str]
     partial_words: frozenset[str]
+    weapon_pairs: dict[str, str]   # "air unit" -> air_strike (modifier + head lemma)
+    area_words: frozenset[str]
+    background_phrases: tuple[str, ...]
+    background_nouns: frozenset[str]
+    object_classes: dict[str, tuple[str, ...]]  # word -> the classes it belongs to
 
 
 @dataclass
@@ -61,6 +79,8 @@ def trigger_table() -> TriggerTable:
             name=r["name"], kind=r["kind"], fallback=bool(r.get("fallback")), need_of=bool(r.get("need_of")),
             passive=r.get("passive"), civilian=r.get("civilian"), military=bool(r.get("military")),
             extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")), tight=bool(r.get("tight")),
+            objects=tuple((str(k), str(v)) for k, v in (r.get("objects") or {}).items()),
+            active=bool(r.get("active")), alone=bool(r.get("alone")), speaker=r.get("speaker"), from_place=bool(r.get("from_place")),
         )
         for phrase in r.get("verbs") or []:
             words = str(phrase).lower().split()
@@ -74,6 +94,11 @@ def trigger_table() -> TriggerTable:
             else:
                 nouns.setdefault(words[-1], []).append((rule, tuple(words[:-1])))
     weapons = {w.lower(): kind for kind, ws in raw["weapons"].items() for w in ws}
+    weapon_pairs = {w.lower(): kind for kind, ws in (raw.get("weapon_pairs") or {}).items() for w in ws}
+    object_classes: dict[str, tuple[str, ...]] = {}
+    for cls, ws in (raw.get("object_classes") or {}).items():
+        for w in ws:
+            object_classes[w.lower()] = (*object_classes.get(w.lower(), ()), cls)
     anaphora = {w: 1 for w in raw["anaphora"]["settlement"]}
     anaphora.update({w: 3 for w in raw["anaphora"]["region"]})
     return TriggerTable(
@@ -81,6 +106,10 @@ def trigger_table() -> TriggerTable:
         anaphora_small=frozenset(raw.get("anaphora_small", ())),
         anaphora_small_not=frozenset(raw.get("anaphora_small_not", ())),
         near_words=frozenset(raw["near_words"]), partial_words=frozenset(raw["partial_words"]),
+        weapon_pairs=weapon_pairs, object_classes=object_classes,
+        area_words=frozenset(raw.get("area_words") or ()),
+        background_phrases=tuple(str(x).lower() for x in raw.get("background_phrases") or ()),
+        background_nouns=frozenset(raw.get("background_nouns") or ()),
     )
 
 
@@ -132,10 +161,14 @@ def find_triggers(doc: Doc) -> list[Hit]:
         if not options:
             continue
         best: Hit | None = None
+        best_score = (0, 0)
         for rule, extra in options:
             ok, words = _phrase_ok(t, extra)
-            if ok and (best is None or len(words) > len(best.words)):
-                best = Hit(t, rule, nominal, words)
+            # the longest phrase wins, then the one whose words are the trigger's own children
+            # ("an air strike (with a rocket)" is an air strike, not a rocket strike)
+            score = (len(words), sum(1 for w in words[1:] if w.head.i == t.i))
+            if ok and (best is None or score > best_score):
+                best, best_score = Hit(t, rule, nominal, words), score
         if best is not None:
             hits.append(best)
     return hits

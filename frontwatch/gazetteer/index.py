@@ -5,6 +5,7 @@ Everything here reads the compiled index (build.py); nothing reloads the GeoName
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,22 @@ class Gazetteer:
     def lookup(self, text: str) -> list[Match]:
         return self.lookup_key(fold(text))
 
+    def respelled(self, text: str) -> list[Match]:
+        """Places whose name is this Russian-style spelling respelled the Ukrainian way
+        (data/gazetteer/respell.yaml): "Krasnogorovka" -> Krasnohorivka. A place's own name so
+        found is a generated name (tier 2); another name of it keeps its tier."""
+        from frontwatch.gazetteer.names import respellings
+
+        out: list[Match] = []
+        seen: set[int] = set()
+        for variant in respellings(text, _respell_rules()):
+            for m in self.lookup_key(fold(variant)):
+                if m.place.index not in seen and m.tier != TIER_BARE_REGION:
+                    seen.add(m.place.index)
+                    # its own name respelled is a generated name; another name of it stays one
+                    out.append(Match(m.place, TIER_GENERATED if m.tier in (TIER_NAME, TIER_GENERATED) else m.tier))
+        return out
+
     def fuzzy(self, text: str, limit: int = 20) -> list[Match]:
         """Names within edit distance 1 (5-7 letters) or 2 (8+ letters); nothing for shorter names."""
         key = fold(text)
@@ -156,6 +173,13 @@ class Gazetteer:
             "top_countries": dict(Counter(ix["country"]).most_common(6)),
             "admin1_names": len(ix["admin1_names"]),
         }
+
+
+@functools.lru_cache(maxsize=1)
+def _respell_rules() -> list[tuple[str, str]]:
+    from frontwatch.gazetteer.build import load_yaml
+
+    return [(a, b) for a, b in (load_yaml("respell.yaml") or {}).get("rules", [])]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -149,3 +149,54 @@ def is_ukrainian_cyrillic(name: str) -> bool:
 
 def fold_all(names: Iterable[str]) -> set[str]:
     return {k for k in (fold(n) for n in names) if k}
+
+
+# --------------------------------------------------------------------------- unit names
+def district_seat_names(word: str, endings: Iterable[str], seat_endings: Iterable[str],
+                        alternations: dict[str, list[str]]) -> list[str]:
+    """The names a unit's seat may have, from the unit's adjectival name: Ukrainian districts and
+    communities are named -s'kyi / -s'ka / -s'ke after their seat ("Bakhmutskyi" -> Bakhmut,
+    "Bashtanska" -> Bashtanka, "Polohivskyi" -> Polohy). [] when the word is no such adjective.
+    Only candidates: the gazetteer says which of them exist."""
+    low = word.lower()
+    stem = None
+    for e in sorted(endings, key=len, reverse=True):
+        if low.endswith(e.lower()) and len(low) - len(e) >= 3:
+            stem = word[:len(word) - len(e)]
+            break
+    if stem is None:
+        return []
+    stems = [stem]
+    for tail, repl in alternations.items():
+        if stem.lower().endswith(tail):
+            stems.extend(stem[:-len(tail)] + r for r in repl)
+    out: list[str] = []
+    for s in stems:
+        for e in seat_endings:
+            cand = s + e
+            if cand not in out:
+                out.append(cand)
+    return out
+
+
+def respellings(name: str, rules: list[tuple[str, str]], limit: int = 64) -> list[str]:
+    """Ukrainian-style respellings of a Russian-style Latin name ("Krasnogorovka" ->
+    "krasnohorivka"): every combination of the rules that changes something, in rule order.
+    Candidates only; the gazetteer says which exist."""
+    base = ascii_fold(name)
+    out: list[str] = []
+    seen = {base}
+    frontier = [base]
+    for pattern, repl in rules:
+        rx = re.compile(pattern)
+        new = []
+        for s in frontier:
+            t = rx.sub(repl, s)
+            if t not in seen:
+                seen.add(t)
+                new.append(t)
+                out.append(t)
+        frontier.extend(new)
+        if len(frontier) > limit:
+            break
+    return out
