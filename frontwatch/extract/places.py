@@ -62,6 +62,7 @@ class Cues:
     district_modifiers: frozenset[str]
     district_adjectives: dict
     facilities: dict[tuple[str, ...], tuple[str, str]]
+    facility_starts: dict[str, list[tuple[tuple[str, ...], tuple[str, str]]]]
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,6 +73,10 @@ def cues() -> Cues:
     def fs(x: list[str]) -> frozenset[str]:
         return frozenset(w.lower() for w in x)
 
+    facilities = {tuple(k.lower().split()): tuple(v.split(".", 1)) for k, v in (c.get("facilities") or {}).items()}
+    starts: dict[str, list] = {}
+    for words, code in sorted(facilities.items(), key=lambda kv: -len(kv[0])):
+        starts.setdefault(words[0], []).append((words, code))
     return Cues(
         fs(c["region_suffixes"]), fs(c["region_after"]), fs(c["region_before_of"]), fs(c["settlement_after"]),
         fs(c["settlement_before_of"]), fs(c["water_after"]), fs(c["water_before_of"]), fs(c["place_nouns"]),
@@ -81,7 +86,7 @@ def cues() -> Cues:
         fs(m.get("object_verbs") or []), fs(m.get("state_adjectives") or []),
         {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
         c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
-        {tuple(k.lower().split()): tuple(v.split(".", 1)) for k, v in (c.get("facilities") or {}).items()},
+        facilities, starts,
     )
 
 
@@ -219,13 +224,21 @@ def _unit_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, int] | None:
 
 def _facility_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, str, int] | None:
     """"nuclear power plant", "airport", "highway" after a name (or its "'s"): the longest phrase."""
-    j = end + 1 if end < len(doc) and doc[end].text in POSSESSIVE else end
+    n_doc = len(doc)
+    if end >= n_doc:
+        return None
+    j = end + 1 if doc[end].text in POSSESSIVE else end
+    if j >= n_doc:
+        return None
+    options = cue.facility_starts.get(doc[j].lower_)
+    if not options:
+        return None
     best = None
-    for words, (fclass, fcode) in cue.facilities.items():
+    for words, (fclass, fcode) in options:  # longest first
         n = len(words)
-        if j + n <= len(doc) and tuple(t.lower_ for t in doc[j:j + n]) == words \
-                and (best is None or n > len(best[0].split())):
+        if j + n <= n_doc and all(doc[j + k].lower_ == w for k, w in enumerate(words)):
             best = (" ".join(words), fclass, fcode, j + n)
+            break
     return best
 
 
@@ -406,8 +419,10 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
 
     # Units named by an adjective of their seat: "Bakhmutskyi district", "Bashtanska hromada".
     adj = cue.district_adjectives
+    endings = tuple(e.lower() for e in adj["endings"])
     for t in doc:
-        if t.i in taken or not _capitalised(t) or not t.is_alpha or _unit_after(doc, t.i + 1, cue) is None:
+        if not t.lower_.endswith(endings) or t.i in taken or not _capitalised(t) or not t.is_alpha \
+                or _unit_after(doc, t.i + 1, cue) is None:
             continue
         start = t.i
         if start >= 2 and doc[start - 1].text in ("-", "–") and _capitalised(doc[start - 2]) \
