@@ -296,3 +296,14 @@ def test_and_before_a_verb_is_no_list(gaz: Gazetteer) -> None:
 ])
 def test_another_name_inside_the_named_region(text: str, mention: str, name: str, gaz: Gazetteer) -> None:
     assert one(text, mention, gaz).name == name
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Russian forces shelled near Tykhe Pole, Kharkiv region.", "Tykhe Pole"),
+    ("Artillery hit Nove Zhyttia, Sumy region, overnight.", "Nove Zhyttia"),
+    ("Mortars hit the outskirts of Stara Rudnia, Chernihiv region.", "Stara Rudnia"),
+])
+def test_a_village_name_of_two_words_before_a_qualifier_stays_whole(text: str, name: str, gaz: Gazetteer) -> None:
+    evs = events(text, gaz)
+    assert evs and all(e.location.mention == name and e.location.latitude is None for e in evs), \
+        [(e.kind, e.location.mention) for e in evs]

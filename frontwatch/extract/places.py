@@ -558,6 +558,20 @@ def _unnamed_before(doc: Doc, comma: int, taken: set[int], ents: dict[int, Span]
     return s, e
 
 
+def _widen_left(doc: Doc, f: Found, gaz: Gazetteer, taken: set[int]) -> None:
+    """A name before a qualifier that the region does not hold may be the tail of a longer one
+    ("Tykhe Pole"): take the capitalised words before it, as far as a lower-case word."""
+    s = f.start
+    while s > 0 and doc[s - 1].is_alpha and _capitalised(doc[s - 1]) and s - 1 not in taken \
+            and not doc[s - 1].is_sent_start and f.start - s < 3:
+        s -= 1
+    if s == f.start or s == 0 or not doc[s - 1].is_lower:
+        return
+    key = fold(doc[s:f.end].text)
+    taken.update(range(s, f.start))
+    f.start, f.key, f.matches, f.source = s, key, gaz.lookup_key(key), "pattern"
+
+
 def _gap_ok(doc: Doc, start: int, end: int) -> bool:
     """Words that may stand between a name and its qualifier's comma: "Huliaipole district, ...",
     "Dvorichna village, ...", "Znob-Novhorodske territorial community, ..."."""
@@ -644,6 +658,8 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
         explicit = q.end > q.start + 1 and doc[q.end - 1].lower_ in cues().region_suffixes
         if place.matches and not _in_units(place.matches, units) and not explicit:
             continue  # not a place of that region: a list ("Bucha, Kyiv") or another sense
+        if not _in_units(place.matches, units):
+            _widen_left(doc, place, gaz, taken)  # "near Tykhe Pole, Kharkiv region": the whole name
         label = doc[q.start:q.end].text
         for t in targets:
             t.qual, t.qual_label, t.sure = units, label, True
