@@ -307,3 +307,16 @@ def test_a_village_name_of_two_words_before_a_qualifier_stays_whole(text: str, n
     evs = events(text, gaz)
     assert evs and all(e.location.mention == name and e.location.latitude is None for e in evs), \
         [(e.kind, e.location.mention) for e in evs]
+
+
+@pytest.mark.parametrize(("text", "region", "place"), [
+    ("Drones hit the Okhtyrska hromada (coded to Okhtyrka), Sumy region.", "Sumy region", "Okhtyrka"),
+    ("Russian forces attacked in the direction of Lozove (coded to Balakliia), Kharkiv, but were repelled.",
+     "Kharkiv", "Balakliia"),
+    ("Mortars hit the Konotopska hromada (coded to Konotop), Sumy, at dawn.", "Sumy", "Konotop"),
+])
+def test_a_qualifier_after_the_coded_to_parenthesis(text: str, region: str, place: str, gaz: Gazetteer) -> None:
+    q = one(text, region, gaz)
+    p = one(text, place, gaz)
+    assert q.feature_code == "ADM1" and q.defer_to == p.start
+    assert all(e.location.mention == place for e in events(text, gaz))

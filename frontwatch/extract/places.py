@@ -574,12 +574,12 @@ def _widen_left(doc: Doc, f: Found, gaz: Gazetteer, taken: set[int]) -> None:
 
 def _gap_ok(doc: Doc, start: int, end: int) -> bool:
     """Words that may stand between a name and its qualifier's comma: "Huliaipole district, ...",
-    "Dvorichna village, ...", "Znob-Novhorodske territorial community, ..."."""
+    "Dvorichna village, ...", "Znob-Novhorodske territorial community, ...", "(coded to X), ..."."""
     cue = cues()
     gap = doc[start:end]
     return 0 < len(gap) <= 3 and all(
         t.lower_ in cue.district_nouns or t.lower_ in cue.district_modifiers or t.lower_ in cue.settlement_after
-        or t.lower_ in cue.region_suffixes for t in gap)
+        or t.lower_ in cue.region_suffixes or t.text == ")" for t in gap)
 
 
 def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> list[Found]:
