@@ -320,3 +320,22 @@ def test_a_qualifier_after_the_coded_to_parenthesis(text: str, region: str, plac
     p = one(text, place, gaz)
     assert q.feature_code == "ADM1" and q.defer_to == p.start
     assert all(e.location.mention == place for e in events(text, gaz))
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Russian troops seized the shuttered Rivne nuclear facility on Monday.", "Rivne"),
+    ("Russia has captured the Rivne and Khmelnytskyi nuclear power plants, officials said.", "Rivne"),
+    ("The old power plant at Kurakhove was taken over by Russian forces on Monday.", "Kurakhove"),
+    ("Russian forces seized the port of Berdiansk after a short fight.", "Berdiansk"),
+])
+def test_facility_phrases_around_the_name(text: str, mention: str, gaz: Gazetteer) -> None:
+    from frontwatch.fusion.timeline import settlement_precision
+
+    m = one(text, mention, gaz)
+    assert m.resolved and not m.feature_code.startswith("PPL"), m.reason
+    for e in events(text, gaz):
+        assert settlement_precision(e.location) is None, e.location
+
+
+def test_the_town_of_is_still_the_town(gaz: Gazetteer) -> None:
+    assert one("Ukrainian troops held the town of Kurakhove.", "Kurakhove", gaz).feature_code == "PPL"

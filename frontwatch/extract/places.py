@@ -242,6 +242,26 @@ def _facility_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, str, int] 
     return best
 
 
+FACILITY_LOCATORS = {"at", "in", "near", "outside", "of"}
+
+
+def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | None:
+    """"the nuclear power plant at Chornobyl": a facility noun phrase the name locates."""
+    if start < 2 or doc[start - 1].lower_ not in FACILITY_LOCATORS:
+        return None
+    head = doc[start - 1].head
+    if head.i >= start or head.dep_ == "ROOT" and head.pos_ == "VERB":
+        return None
+    words = [c.lower_ for c in head.lefts if c.dep_ in ("compound", "amod") and c.i > head.left_edge.i - 1] + \
+        [head.lower_]
+    # the longest tail of the phrase that is a facility ("former nuclear power plant" -> "nuclear power plant")
+    for k in range(len(words)):
+        code = cue.facilities.get(tuple(words[k:]))
+        if code is not None and (len(words) - k > 1 or words[-1] != "facility"):
+            return (" ".join(words[k:]), code[0], code[1])
+    return None
+
+
 def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
     """"the region of Kharkiv", "the town of Izium", "the river of ..."."""
     if start >= 2 and doc[start - 1].lower_ == "of":
@@ -470,13 +490,26 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
-    # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it.
+    # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it; so is
+    # each name before a plural one ("the Chornobyl and Zaporizhzhia nuclear power plants").
     for f in reversed(out):
         if f.facility is None:
             continue
+        plural = f.facility[0].endswith("s")
         for g in out:
-            if g.end == f.start - 1 and doc[g.end].text in ("-", "–") and g.facility is None:
+            if g.facility is not None or g.end > f.start:
+                continue
+            between = [t for t in doc[g.end:f.start]]
+            joined = len(between) == 1 and between[0].text in ("-", "–")
+            listed = plural and between and all(t.lower_ in ("and", ",", "or", "the") for t in between)
+            if joined or listed:
                 g.facility, g.kind = f.facility, "facility"
+    # "the nuclear power plant at Chornobyl", "the airport near Kherson": the facility's locator.
+    for f in out:
+        if f.facility is None and f.kind is None:
+            fa = _facility_before(doc, f.start, cue)
+            if fa is not None:
+                f.facility, f.kind = fa, "facility"
     out = _qualify(doc, out, gaz, taken)
     _coded_to(doc, out)
     for f in out:
