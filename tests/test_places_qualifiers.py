@@ -339,3 +339,17 @@ def test_facility_phrases_around_the_name(text: str, mention: str, gaz: Gazettee
 
 def test_the_town_of_is_still_the_town(gaz: Gazetteer) -> None:
     assert one("Ukrainian troops held the town of Kurakhove.", "Kurakhove", gaz).feature_code == "PPL"
+
+
+@pytest.mark.parametrize("text", [
+    "Russian forces captured the Pidlisne airfield overnight.",
+    "Russian troops seized the Hnylytsia power plant on Monday.",
+    "Russian troops captured the Kamianske dam.",
+])
+def test_a_facility_named_after_an_unknown_village_moves_no_village(text: str, gaz: Gazetteer) -> None:
+    from frontwatch.fusion.timeline import settlement_precision
+
+    evs = events(text, gaz)
+    assert evs
+    for e in evs:
+        assert settlement_precision(e.location) is None, e.location

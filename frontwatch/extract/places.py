@@ -838,7 +838,12 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
         if g is None or not g.ranked or g.conf < ABSTAIN_BELOW:
             if not f.sure:
                 continue  # only the gazetteer thought it a place, and it found no good reading
-            out.append((PlaceMention(**base, candidates=len(g.ranked) if g else 0,
+            extra: dict = {}
+            if f.facility is not None or f.unit is not None:
+                # unresolved, but still no settlement: a facility or a unit named after one
+                noun, fclass, fcode = f.facility or (f.unit[0], "A", f.unit[1])  # type: ignore[index]
+                extra = dict(name=f"{base['mention']} {noun}", feature_class=fclass, feature_code=fcode)
+            out.append((PlaceMention(**base, **extra, candidates=len(g.ranked) if g else 0,
                                      score=round(g.conf, 3) if g and g.ranked else None,
                                      reason=_reason(g) if g else "not in the gazetteer"), f))
             continue
