@@ -296,3 +296,60 @@ def test_and_before_a_verb_is_no_list(gaz: Gazetteer) -> None:
 ])
 def test_another_name_inside_the_named_region(text: str, mention: str, name: str, gaz: Gazetteer) -> None:
     assert one(text, mention, gaz).name == name
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Russian forces shelled near Tykhe Pole, Kharkiv region.", "Tykhe Pole"),
+    ("Artillery hit Nove Zhyttia, Sumy region, overnight.", "Nove Zhyttia"),
+    ("Mortars hit the outskirts of Stara Rudnia, Chernihiv region.", "Stara Rudnia"),
+])
+def test_a_village_name_of_two_words_before_a_qualifier_stays_whole(text: str, name: str, gaz: Gazetteer) -> None:
+    evs = events(text, gaz)
+    assert evs and all(e.location.mention == name and e.location.latitude is None for e in evs), \
+        [(e.kind, e.location.mention) for e in evs]
+
+
+@pytest.mark.parametrize(("text", "region", "place"), [
+    ("Drones hit the Okhtyrska hromada (coded to Okhtyrka), Sumy region.", "Sumy region", "Okhtyrka"),
+    ("Russian forces attacked in the direction of Lozove (coded to Balakliia), Kharkiv, but were repelled.",
+     "Kharkiv", "Balakliia"),
+    ("Mortars hit the Konotopska hromada (coded to Konotop), Sumy, at dawn.", "Sumy", "Konotop"),
+])
+def test_a_qualifier_after_the_coded_to_parenthesis(text: str, region: str, place: str, gaz: Gazetteer) -> None:
+    q = one(text, region, gaz)
+    p = one(text, place, gaz)
+    assert q.feature_code == "ADM1" and q.defer_to == p.start
+    assert all(e.location.mention == place for e in events(text, gaz))
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Russian troops seized the shuttered Rivne nuclear facility on Monday.", "Rivne"),
+    ("Russia has captured the Rivne and Khmelnytskyi nuclear power plants, officials said.", "Rivne"),
+    ("The old power plant at Kurakhove was taken over by Russian forces on Monday.", "Kurakhove"),
+    ("Russian forces seized the port of Berdiansk after a short fight.", "Berdiansk"),
+])
+def test_facility_phrases_around_the_name(text: str, mention: str, gaz: Gazetteer) -> None:
+    from frontwatch.fusion.timeline import settlement_precision
+
+    m = one(text, mention, gaz)
+    assert m.resolved and not m.feature_code.startswith("PPL"), m.reason
+    for e in events(text, gaz):
+        assert settlement_precision(e.location) is None, e.location
+
+
+def test_the_town_of_is_still_the_town(gaz: Gazetteer) -> None:
+    assert one("Ukrainian troops held the town of Kurakhove.", "Kurakhove", gaz).feature_code == "PPL"
+
+
+@pytest.mark.parametrize("text", [
+    "Russian forces captured the Pidlisne airfield overnight.",
+    "Russian troops seized the Hnylytsia power plant on Monday.",
+    "Russian troops captured the Kamianske dam.",
+])
+def test_a_facility_named_after_an_unknown_village_moves_no_village(text: str, gaz: Gazetteer) -> None:
+    from frontwatch.fusion.timeline import settlement_precision
+
+    evs = events(text, gaz)
+    assert evs
+    for e in evs:
+        assert settlement_precision(e.location) is None, e.location

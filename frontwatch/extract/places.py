@@ -62,6 +62,7 @@ class Cues:
     district_modifiers: frozenset[str]
     district_adjectives: dict
     facilities: dict[tuple[str, ...], tuple[str, str]]
+    facility_starts: dict[str, list[tuple[tuple[str, ...], tuple[str, str]]]]
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,6 +73,10 @@ def cues() -> Cues:
     def fs(x: list[str]) -> frozenset[str]:
         return frozenset(w.lower() for w in x)
 
+    facilities = {tuple(k.lower().split()): tuple(v.split(".", 1)) for k, v in (c.get("facilities") or {}).items()}
+    starts: dict[str, list] = {}
+    for words, code in sorted(facilities.items(), key=lambda kv: -len(kv[0])):
+        starts.setdefault(words[0], []).append((words, code))
     return Cues(
         fs(c["region_suffixes"]), fs(c["region_after"]), fs(c["region_before_of"]), fs(c["settlement_after"]),
         fs(c["settlement_before_of"]), fs(c["water_after"]), fs(c["water_before_of"]), fs(c["place_nouns"]),
@@ -81,7 +86,7 @@ def cues() -> Cues:
         fs(m.get("object_verbs") or []), fs(m.get("state_adjectives") or []),
         {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
         c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
-        {tuple(k.lower().split()): tuple(v.split(".", 1)) for k, v in (c.get("facilities") or {}).items()},
+        facilities, starts,
     )
 
 
@@ -219,14 +224,42 @@ def _unit_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, int] | None:
 
 def _facility_after(doc: Doc, end: int, cue: Cues) -> tuple[str, str, str, int] | None:
     """"nuclear power plant", "airport", "highway" after a name (or its "'s"): the longest phrase."""
-    j = end + 1 if end < len(doc) and doc[end].text in POSSESSIVE else end
+    n_doc = len(doc)
+    if end >= n_doc:
+        return None
+    j = end + 1 if doc[end].text in POSSESSIVE else end
+    if j >= n_doc:
+        return None
+    options = cue.facility_starts.get(doc[j].lower_)
+    if not options:
+        return None
     best = None
-    for words, (fclass, fcode) in cue.facilities.items():
+    for words, (fclass, fcode) in options:  # longest first
         n = len(words)
-        if j + n <= len(doc) and tuple(t.lower_ for t in doc[j:j + n]) == words \
-                and (best is None or n > len(best[0].split())):
+        if j + n <= n_doc and all(doc[j + k].lower_ == w for k, w in enumerate(words)):
             best = (" ".join(words), fclass, fcode, j + n)
+            break
     return best
+
+
+FACILITY_LOCATORS = {"at", "in", "near", "outside", "of"}
+
+
+def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | None:
+    """"the nuclear power plant at Chornobyl": a facility noun phrase the name locates."""
+    if start < 2 or doc[start - 1].lower_ not in FACILITY_LOCATORS:
+        return None
+    head = doc[start - 1].head
+    if head.i >= start or head.dep_ == "ROOT" and head.pos_ == "VERB":
+        return None
+    words = [c.lower_ for c in head.lefts if c.dep_ in ("compound", "amod") and c.i > head.left_edge.i - 1] + \
+        [head.lower_]
+    # the longest tail of the phrase that is a facility ("former nuclear power plant" -> "nuclear power plant")
+    for k in range(len(words)):
+        code = cue.facilities.get(tuple(words[k:]))
+        if code is not None and (len(words) - k > 1 or words[-1] != "facility"):
+            return (" ".join(words[k:]), code[0], code[1])
+    return None
 
 
 def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
@@ -406,8 +439,10 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
 
     # Units named by an adjective of their seat: "Bakhmutskyi district", "Bashtanska hromada".
     adj = cue.district_adjectives
+    endings = tuple(e.lower() for e in adj["endings"])
     for t in doc:
-        if t.i in taken or not _capitalised(t) or not t.is_alpha or _unit_after(doc, t.i + 1, cue) is None:
+        if not t.lower_.endswith(endings) or t.i in taken or not _capitalised(t) or not t.is_alpha \
+                or _unit_after(doc, t.i + 1, cue) is None:
             continue
         start = t.i
         if start >= 2 and doc[start - 1].text in ("-", "–") and _capitalised(doc[start - 2]) \
@@ -455,13 +490,26 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
-    # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it.
+    # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it; so is
+    # each name before a plural one ("the Chornobyl and Zaporizhzhia nuclear power plants").
     for f in reversed(out):
         if f.facility is None:
             continue
+        plural = f.facility[0].endswith("s")
         for g in out:
-            if g.end == f.start - 1 and doc[g.end].text in ("-", "–") and g.facility is None:
+            if g.facility is not None or g.end > f.start:
+                continue
+            between = [t for t in doc[g.end:f.start]]
+            joined = len(between) == 1 and between[0].text in ("-", "–")
+            listed = plural and between and all(t.lower_ in ("and", ",", "or", "the") for t in between)
+            if joined or listed:
                 g.facility, g.kind = f.facility, "facility"
+    # "the nuclear power plant at Chornobyl", "the airport near Kherson": the facility's locator.
+    for f in out:
+        if f.facility is None and f.kind is None:
+            fa = _facility_before(doc, f.start, cue)
+            if fa is not None:
+                f.facility, f.kind = fa, "facility"
     out = _qualify(doc, out, gaz, taken)
     _coded_to(doc, out)
     for f in out:
@@ -543,14 +591,28 @@ def _unnamed_before(doc: Doc, comma: int, taken: set[int], ents: dict[int, Span]
     return s, e
 
 
+def _widen_left(doc: Doc, f: Found, gaz: Gazetteer, taken: set[int]) -> None:
+    """A name before a qualifier that the region does not hold may be the tail of a longer one
+    ("Tykhe Pole"): take the capitalised words before it, as far as a lower-case word."""
+    s = f.start
+    while s > 0 and doc[s - 1].is_alpha and _capitalised(doc[s - 1]) and s - 1 not in taken \
+            and not doc[s - 1].is_sent_start and f.start - s < 3:
+        s -= 1
+    if s == f.start or s == 0 or not doc[s - 1].is_lower:
+        return
+    key = fold(doc[s:f.end].text)
+    taken.update(range(s, f.start))
+    f.start, f.key, f.matches, f.source = s, key, gaz.lookup_key(key), "pattern"
+
+
 def _gap_ok(doc: Doc, start: int, end: int) -> bool:
     """Words that may stand between a name and its qualifier's comma: "Huliaipole district, ...",
-    "Dvorichna village, ...", "Znob-Novhorodske territorial community, ..."."""
+    "Dvorichna village, ...", "Znob-Novhorodske territorial community, ...", "(coded to X), ..."."""
     cue = cues()
     gap = doc[start:end]
     return 0 < len(gap) <= 3 and all(
         t.lower_ in cue.district_nouns or t.lower_ in cue.district_modifiers or t.lower_ in cue.settlement_after
-        or t.lower_ in cue.region_suffixes for t in gap)
+        or t.lower_ in cue.region_suffixes or t.text == ")" for t in gap)
 
 
 def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> list[Found]:
@@ -629,6 +691,8 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
         explicit = q.end > q.start + 1 and doc[q.end - 1].lower_ in cues().region_suffixes
         if place.matches and not _in_units(place.matches, units) and not explicit:
             continue  # not a place of that region: a list ("Bucha, Kyiv") or another sense
+        if not _in_units(place.matches, units):
+            _widen_left(doc, place, gaz, taken)  # "near Tykhe Pole, Kharkiv region": the whole name
         label = doc[q.start:q.end].text
         for t in targets:
             t.qual, t.qual_label, t.sure = units, label, True
@@ -774,7 +838,12 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
         if g is None or not g.ranked or g.conf < ABSTAIN_BELOW:
             if not f.sure:
                 continue  # only the gazetteer thought it a place, and it found no good reading
-            out.append((PlaceMention(**base, candidates=len(g.ranked) if g else 0,
+            extra: dict = {}
+            if f.facility is not None or f.unit is not None:
+                # unresolved, but still no settlement: a facility or a unit named after one
+                noun, fclass, fcode = f.facility or (f.unit[0], "A", f.unit[1])  # type: ignore[index]
+                extra = dict(name=f"{base['mention']} {noun}", feature_class=fclass, feature_code=fcode)
+            out.append((PlaceMention(**base, **extra, candidates=len(g.ranked) if g else 0,
                                      score=round(g.conf, 3) if g and g.ranked else None,
                                      reason=_reason(g) if g else "not in the gazetteer"), f))
             continue

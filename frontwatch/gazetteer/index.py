@@ -73,6 +73,7 @@ class Gazetteer:
         self._keys: dict[str, int | tuple[int, ...]] = index["keys"]
         self._first_words: dict[str, int] = index["first_words"]
         self._by_first: dict[str, list[str]] | None = None
+        self._respelled: dict[str, list[Match]] = {}
         self._by_id: dict[int, int] | None = None
 
     # ------------------------------------------------------------------ places
@@ -124,6 +125,9 @@ class Gazetteer:
         found is a generated name (tier 2); another name of it keeps its tier."""
         from frontwatch.gazetteer.names import respellings
 
+        cached = self._respelled.get(text)
+        if cached is not None:
+            return cached
         out: list[Match] = []
         seen: set[int] = set()
         for variant in respellings(text, _respell_rules()):
@@ -132,6 +136,9 @@ class Gazetteer:
                     seen.add(m.place.index)
                     # its own name respelled is a generated name; another name of it stays one
                     out.append(Match(m.place, TIER_GENERATED if m.tier in (TIER_NAME, TIER_GENERATED) else m.tier))
+        if len(self._respelled) > 50_000:
+            self._respelled.clear()
+        self._respelled[text] = out
         return out
 
     def fuzzy(self, text: str, limit: int = 20) -> list[Match]:
