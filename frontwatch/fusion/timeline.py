@@ -194,6 +194,15 @@ class Assertion:
     def available(self) -> dt.date:
         return max(self.t, self.known)
 
+    # Computed once per assertion: the fold asks for them at every step that replays its day.
+    support_voices: tuple[Voice, ...] = field(init=False, repr=False, compare=False)  # all but the denials
+    denies: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        support = tuple(v for v in self.voices if v.category != "denied")
+        object.__setattr__(self, "support_voices", support)
+        object.__setattr__(self, "denies", len(support) < len(self.voices))
+
 
 def _category(stance: str, claim_side: str | None, claimant: str | None, to: str | None, losing: str | None) -> str:
     if stance == "denied":
@@ -309,6 +318,16 @@ class Run:
         return round(max(conf, 0.01), 2)
 
 
+def _replace(run: Run, **changes: object) -> Run:
+    """`dataclasses.replace` for a Run without its per-call introspection (the fold calls it for
+    most days): a Run has no __post_init__ and no init-only fields, so a copy of its fields is it."""
+    new = object.__new__(Run)
+    d = new.__dict__
+    d.update(run.__dict__)
+    d.update(changes)
+    return new
+
+
 def _sources(voices: Iterable[Voice], into: Mapping[str, float] | None = None) -> dict[str, float]:
     out = dict(into or {})
     for v in voices:
@@ -362,13 +381,15 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
         # Entering or half-taking a place one already holds is no news of a contest.
         if a.outcome == "contested" and prev is not None and a.side is not None and prev.controller == a.side:
             continue
-        if any(v.category != "denied" for v in a.voices):
+        if a.support_voices:
             sup[a.outcome].append(a)
-        if any(v.category == "denied" for v in a.voices):
+        if a.denies:
             den[a.outcome].append(a)
 
-    def voices(assertions: Iterable[Assertion]) -> tuple[Voice, ...]:
-        return tuple(v for a in assertions for v in a.voices if v.category != "denied")
+    def voices(assertions: Sequence[Assertion]) -> tuple[Voice, ...]:
+        if len(assertions) == 1:
+            return assertions[0].support_voices
+        return tuple(v for a in assertions for v in a.support_voices)
 
     full = [o for o in ("UA", "RU") if sup[o]]
     if len(full) == 2:
@@ -459,7 +480,7 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: i
     v = decide_group(group, prev)
     if v.outcome is None:
         if prev is not None and v.penalty != 1.0:
-            return replace(prev, penalty=prev.penalty * v.penalty)
+            return _replace(prev, penalty=prev.penalty * v.penalty)
         return prev
     establishing = cfg.establishing
     over = cfg.over_denial
@@ -471,7 +492,7 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: i
                                                          and t > prev.pending_since)
         pend = {} if keep_pending else {"pending": None, "pending_since": None, "pending_voices": (),
                                         "pending_evidence": ()}
-        return replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
+        return _replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
                        strong_over_denial=prev.strong_over_denial or sod,
                        evidence=_merge_ids(prev.evidence, _ids(v.support)),
                        disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty,
@@ -484,7 +505,7 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: i
         evidence = _merge_ids(prev.pending_evidence if same else (), _ids(v.support))
         need, _ = earn_needed(prev, since, population)
         if earn_points(voices) < need:
-            return replace(prev, pending=v.outcome, pending_since=since, pending_voices=voices,
+            return _replace(prev, pending=v.outcome, pending_since=since, pending_voices=voices,
                            pending_evidence=evidence)
         if same:
             extra = [Voice(src, cat, float(rules()["strength"].get(cat, 0.0))) for _, src, cat in prev.pending_voices]
@@ -553,7 +574,7 @@ def live_segments(assertions: Sequence[Assertion]) -> list[Segment]:
         for t in group_days[idx:]:
             state = step(state, t, groups[t], population)
             snapshots.append(state)
-        if state is not None and (not out or out[-1].run != state):
+        if state is not None and (not out or (out[-1].run is not state and out[-1].run != state)):
             out.append(Segment(day, state))
     return out
 
