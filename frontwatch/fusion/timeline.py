@@ -203,6 +203,25 @@ class Assertion:
         object.__setattr__(self, "support_voices", support)
         object.__setattr__(self, "denies", len(support) < len(self.voices))
 
+    @classmethod
+    def _of(cls, place: str, outcome: Outcome, side: str | None, t: dt.date, known: dt.date, event_id: str | None,
+            report_id: str | None, voices: tuple[Voice, ...], kind: str, historical: bool, clash: bool,
+            cluster: str | None, population: int) -> Assertion:
+        """An event's assertion, made as `Assertion(...)` would make it without the frozen
+        dataclass's field-by-field setting (one per stored event in a rebuild)."""
+        a = object.__new__(cls)
+        support = tuple(v for v in voices if v.category != "denied")
+        a.__dict__.update(place=place, outcome=outcome, side=side, t=t, known=known, event_id=event_id,
+                          report_id=report_id, voices=voices, kind=kind, historical=historical, baseline=False,
+                          clash=clash, cluster=cluster, population=population, support_voices=support,
+                          denies=len(support) < len(voices))
+        return a
+
+
+# Voices repeat (one speaker, one outlet's cluster, one kind of statement): each distinct one is
+# made once. A Voice is immutable and compared by value, so sharing one is invisible.
+_voice = lru_cache(maxsize=65536)(Voice)
+
 
 def _category(stance: str, claim_side: str | None, claimant: str | None, to: str | None, losing: str | None) -> str:
     if stance == "denied":
@@ -275,12 +294,11 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
         else:
             src = f"r:{cluster}" + (f":{c.side}" if c.stance == "claimed" and c.side else "")
         weight = 0.0 if cat == "denied" else float(strength[cat])
-        voices.append(Voice(src, cat, weight, c.claimant, c.side, c.stance))
+        voices.append(_voice(src, cat, weight, c.claimant, c.side, c.stance))
     if not voices:  # no attribution at all: the report's own voice
-        voices.append(Voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
-    return Assertion(place=place.key, outcome=outcome, side=side, t=effective_date(ev), known=ev.report_date,
-                     event_id=ev.event_id, report_id=ev.report_id, voices=tuple(voices), kind=ev.kind,
-                     historical=ev.historical, clash=clash, cluster=cluster, population=population_of(place.geonames_id))
+        voices.append(_voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
+    return Assertion._of(place.key, outcome, side, effective_date(ev), ev.report_date, ev.event_id, ev.report_id,
+                         tuple(voices), ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id))
 
 
 # --- runs: the state as the fold goes along ---------------------------------------------------
