@@ -212,7 +212,7 @@ def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest
     one, two = _build(tmp_path / "one.db", n=200, seed=4), _build(tmp_path / "two.db", n=200, seed=4)
     monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
     fusion.refresh(one)
-    monkeypatch.delenv("FRONTWATCH_FUSION_PROCESSES")
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
     if not fusion._may_fork():
         pytest.skip("no fork here (one core, or other threads running)")
     monkeypatch.setattr(fusion, "_POOL_MIN_PLACES", 2)
@@ -233,7 +233,7 @@ def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest
         store.add_baseline([row])
     monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
     fusion.refresh(one)
-    monkeypatch.delenv("FRONTWATCH_FUSION_PROCESSES")
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
     fusion.refresh(two)
     assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
     assert _states(two) == _states(one)

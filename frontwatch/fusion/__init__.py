@@ -271,9 +271,10 @@ def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo
     return out
 
 
-# A rebuild folds its places in two processes (this one and one forked child) when it has at
-# least this many places and the machine more than one core; FRONTWATCH_FUSION_PROCESSES=1 keeps it
-# in one. Each place's timeline depends only on its own events, so the split never changes one.
+# With FRONTWATCH_FUSION_PROCESSES=2, a rebuild of at least this many places folds them in two
+# processes (this one and one forked child) on a machine with more than one core. Each place's
+# timeline depends only on its own events, so the split never changes one. Off by default: on a
+# loaded machine it gained nothing measurable (bench/RESULTS.md).
 _POOL_MIN_PLACES = 500
 _PART: dict[str, object] = {}  # what a forked child folds: set just before the fork, read-only there
 
@@ -322,7 +323,7 @@ def _may_fork() -> bool:
     import os
     import threading
 
-    if os.environ.get("FRONTWATCH_FUSION_PROCESSES", "").strip() == "1" or (os.cpu_count() or 1) < 2:
+    if os.environ.get("FRONTWATCH_FUSION_PROCESSES", "1").strip() in ("", "0", "1") or (os.cpu_count() or 1) < 2:
         return False
     # Forking a process that runs other threads (a web server's pool) could copy a held lock.
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
