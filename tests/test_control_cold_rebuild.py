@@ -204,3 +204,36 @@ def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.Mo
         m.setattr(store, "report_heads", lambda ids: Store.report_heads(store, ids))
         old = [fusion.explain(store, p, d) for p in asked for d in days]
     assert new == old and any("Independent sources" in t for t in new)
+
+
+def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The places split between this process and a forked child give exactly the timelines of one
+    process, the first use and a rebuild after a baseline change alike."""
+    one, two = _build(tmp_path / "one.db", n=200, seed=4), _build(tmp_path / "two.db", n=200, seed=4)
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
+    fusion.refresh(one)
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
+    if not fusion._may_fork():
+        pytest.skip("no fork here (one core, or other threads running)")
+    monkeypatch.setattr(fusion, "_POOL_MIN_PLACES", 2)
+    import concurrent.futures
+
+    forked: list[int] = []
+
+    class Counting(concurrent.futures.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            forked.append(len(args[0]))  # the places the child folds
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
+    fusion.refresh(two)
+    assert forked and forked[0] > 0 and two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
+    row = BaselineRow(place="Town 4", controller="RU", on=DAY0 + dt.timedelta(days=15), geonames_id=600_004)
+    for store in (one, two):
+        store.add_baseline([row])
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
+    fusion.refresh(one)
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
+    fusion.refresh(two)
+    assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
+    assert _states(two) == _states(one)

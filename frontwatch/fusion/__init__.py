@@ -6,7 +6,9 @@ cache (derived namespace "control.timeline", keyed by place, stamped with the st
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -171,11 +173,13 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
     settlements are added to `learned` (key -> place) for the caller to recompute."""
     events = list(events)
     names = {n for ev in events if (n := name_only(ev.location))}
-    variants = {v for ev in events if ev.location.geonames_id is not None and ev.location.mention
-                and (v := _fold_name(ev.location.mention)) != _fold_name(ev.location.name or "")}
-    if not names and not (variants and learned is not None):
+    variants: set[str] = set()
+    if learned is not None:  # only an update learns new aliases; a rebuild asks about name-only places alone
+        variants = {v for ev in events if ev.location.geonames_id is not None and ev.location.mention
+                    and (v := _fold_name(ev.location.mention)) != _fold_name(ev.location.name or "")}
+    if not names and not variants:
         return events
-    aliases = _alias_places(store, names | (variants if learned is not None else set()))
+    aliases = _alias_places(store, names | variants)
     if not aliases:
         return events
     known = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
@@ -267,9 +271,17 @@ def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo
     return out
 
 
-def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> dict[str, tuple[PlaceInfo, list[Segment]]]:  # noqa: ANN001
+# With FRONTWATCH_FUSION_PROCESSES=2, a rebuild of at least this many places folds them in two
+# processes (this one and one forked child) on a machine with more than one core. Each place's
+# timeline depends only on its own events, so the split never changes one. Off by default: on a
+# loaded machine it gained nothing measurable (bench/RESULTS.md).
+_POOL_MIN_PLACES = 500
+_PART: dict[str, object] = {}  # what a forked child folds: set just before the fork, read-only there
+
+
+def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> dict[str, str | None]:  # noqa: ANN001
+    """Per place key, its encoded timeline (None when it has no state)."""
     clusters = _clusters_per_place(store, per_place_events)
-    out: dict[str, tuple[PlaceInfo, list[Segment]]] = {}
     all_events = [ev for evs in per_place_events.values() for ev in evs]
     infos = _place_infos(all_events)
     base_by_place: dict[str, list[Assertion]] = {}
@@ -281,14 +293,69 @@ def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> di
             infos.setdefault(p.key, p)
         for a in base:
             base_by_place.setdefault(a.place, []).append(a)
-    for key in set(per_place_events) | set(base_by_place):
-        cl = clusters.get(key, {})
-        assertions = [a for ev in per_place_events.get(key, []) if (a := assertion_of(ev, cl)) is not None]
-        assertions += base_by_place.get(key, [])
+    keys = sorted(k for k in set(per_place_events) | set(base_by_place) if k in infos)
+    _PART.update(events=per_place_events, clusters=clusters, base=base_by_place, infos=infos)
+    try:
+        if len(keys) < _POOL_MIN_PLACES or not _may_fork():
+            return _fold_part(keys)
+        # Two halves of about as many events each; the child takes the second.
+        total = sum(len(per_place_events.get(k, ())) for k in keys)
+        acc, cut = 0, len(keys)
+        for i, k in enumerate(keys):
+            acc += len(per_place_events.get(k, ()))
+            if acc * 2 >= total:
+                cut = i + 1
+                break
+        import concurrent.futures
+        import multiprocessing
+
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            theirs = pool.submit(_fold_part, keys[cut:])
+            out = _fold_part(keys[:cut])
+            out.update(theirs.result())
+        return out
+    finally:
+        _PART.clear()
+
+
+def _may_fork() -> bool:
+    import multiprocessing
+    import os
+    import threading
+
+    if os.environ.get("FRONTWATCH_FUSION_PROCESSES", "1").strip() in ("", "0", "1") or (os.cpu_count() or 1) < 2:
+        return False
+    # Forking a process that runs other threads (a web server's pool) could copy a held lock.
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _fold_part(keys: Sequence[str]) -> dict[str, str | None]:
+    """The encoded timelines of these places, from what `_compute` put in `_PART` (pure)."""
+    per_place_events, clusters = _PART["events"], _PART["clusters"]
+    base_by_place, infos = _PART["base"], _PART["infos"]
+    out: dict[str, str | None] = {}
+    for key in keys:
+        cl = clusters.get(key, {})  # type: ignore[attr-defined]
+        assertions = [a for ev in per_place_events.get(key, []) if (a := assertion_of(ev, cl)) is not None]  # type: ignore[attr-defined]
+        assertions += base_by_place.get(key, [])  # type: ignore[attr-defined]
         segs = live_segments(assertions)
-        if key in infos:
-            out[key] = (infos[key], segs)
+        out[key] = _encode(infos[key], segs) if segs else None  # type: ignore[index]
     return out
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterable[None]:
+    """The cyclic garbage collector paused: a rebuild makes a few hundred thousand small records
+    (event views, claims, assertions, runs) that form no cycles and stay alive until it ends, and
+    the collector would walk all of them again and again (a third of a cold rebuild's time).
+    Reference counting still frees everything; collection resumes as it was afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def refresh(store) -> dict[str, int]:  # noqa: ANN001
@@ -297,6 +364,11 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     A full rebuild when the rules or the baseline changed; otherwise only the places touched by
     reports stored since the cached revision are recomputed.
     """
+    with _no_cycle_collection():
+        return _refresh(store)
+
+
+def _refresh(store) -> dict[str, int]:  # noqa: ANN001
     from frontwatch.store import EventFilter
 
     meta = store.get_derived(NS_META)
@@ -312,8 +384,7 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
                 per_place.setdefault(p.key, []).append(ev)
         computed = _compute(store, per_place, baseline)
         store.delete_derived(NS_TIMELINE)
-        store.put_derived_many(NS_TIMELINE, ((key, _encode(info, segs)) for key, (info, segs) in computed.items()
-                                             if segs))
+        store.put_derived_many(NS_TIMELINE, ((key, value) for key, value in computed.items() if value))
         store.put_derived(NS_META, "fingerprint", fp)
         store.put_derived(NS_META, "revision", str(rev))
         return {"rebuilt": len(computed), "updated": 0}
@@ -331,9 +402,8 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     if touched:
         per_place = _events_for_places(store, touched, touched)
         computed = _compute(store, per_place, baseline)
-        store.put_derived_many(NS_TIMELINE, ((key, _encode(info, segs)) for key, (info, segs) in computed.items()
-                                             if segs))
-        store.delete_derived(NS_TIMELINE, [key for key, (_, segs) in computed.items() if not segs])
+        store.put_derived_many(NS_TIMELINE, ((key, value) for key, value in computed.items() if value))
+        store.delete_derived(NS_TIMELINE, [key for key, value in computed.items() if not value])
     store.put_derived(NS_META, "revision", str(rev))
     return {"rebuilt": 0, "updated": len(touched)}
 

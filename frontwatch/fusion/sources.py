@@ -81,7 +81,8 @@ def jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
 
 
-def _fold_name(name: str) -> str:
+@lru_cache(maxsize=65536)
+def _fold_name(name: str) -> str:  # cached: the same few thousand names recur in every event
     words = normalise_text(name.replace("'s ", " ").replace("\u2019s ", " "))
     words = [w for w in words if w not in ("the", "s")]
     return " ".join(words)

@@ -194,6 +194,34 @@ class Assertion:
     def available(self) -> dt.date:
         return max(self.t, self.known)
 
+    # Computed once per assertion: the fold asks for them at every step that replays its day.
+    support_voices: tuple[Voice, ...] = field(init=False, repr=False, compare=False)  # all but the denials
+    denies: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        support = tuple(v for v in self.voices if v.category != "denied")
+        object.__setattr__(self, "support_voices", support)
+        object.__setattr__(self, "denies", len(support) < len(self.voices))
+
+    @classmethod
+    def _of(cls, place: str, outcome: Outcome, side: str | None, t: dt.date, known: dt.date, event_id: str | None,
+            report_id: str | None, voices: tuple[Voice, ...], kind: str, historical: bool, clash: bool,
+            cluster: str | None, population: int) -> Assertion:
+        """An event's assertion, made as `Assertion(...)` would make it without the frozen
+        dataclass's field-by-field setting (one per stored event in a rebuild)."""
+        a = object.__new__(cls)
+        support = tuple(v for v in voices if v.category != "denied")
+        a.__dict__.update(place=place, outcome=outcome, side=side, t=t, known=known, event_id=event_id,
+                          report_id=report_id, voices=voices, kind=kind, historical=historical, baseline=False,
+                          clash=clash, cluster=cluster, population=population, support_voices=support,
+                          denies=len(support) < len(voices))
+        return a
+
+
+# Voices repeat (one speaker, one outlet's cluster, one kind of statement): each distinct one is
+# made once. A Voice is immutable and compared by value, so sharing one is invisible.
+_voice = lru_cache(maxsize=65536)(Voice)
+
 
 def _category(stance: str, claim_side: str | None, claimant: str | None, to: str | None, losing: str | None) -> str:
     if stance == "denied":
@@ -266,12 +294,11 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
         else:
             src = f"r:{cluster}" + (f":{c.side}" if c.stance == "claimed" and c.side else "")
         weight = 0.0 if cat == "denied" else float(strength[cat])
-        voices.append(Voice(src, cat, weight, c.claimant, c.side, c.stance))
+        voices.append(_voice(src, cat, weight, c.claimant, c.side, c.stance))
     if not voices:  # no attribution at all: the report's own voice
-        voices.append(Voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
-    return Assertion(place=place.key, outcome=outcome, side=side, t=effective_date(ev), known=ev.report_date,
-                     event_id=ev.event_id, report_id=ev.report_id, voices=tuple(voices), kind=ev.kind,
-                     historical=ev.historical, clash=clash, cluster=cluster, population=population_of(place.geonames_id))
+        voices.append(_voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
+    return Assertion._of(place.key, outcome, side, effective_date(ev), ev.report_date, ev.event_id, ev.report_id,
+                         tuple(voices), ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id))
 
 
 # --- runs: the state as the fold goes along ---------------------------------------------------
@@ -307,6 +334,16 @@ class Run:
             conf = min(conf, cfg.weak_cap)
         conf = min(conf * self.penalty, cfg.max_confidence)
         return round(max(conf, 0.01), 2)
+
+
+def _replace(run: Run, **changes: object) -> Run:
+    """`dataclasses.replace` for a Run without its per-call introspection (the fold calls it for
+    most days): a Run has no __post_init__ and no init-only fields, so a copy of its fields is it."""
+    new = object.__new__(Run)
+    d = new.__dict__
+    d.update(run.__dict__)
+    d.update(changes)
+    return new
 
 
 def _sources(voices: Iterable[Voice], into: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -362,13 +399,15 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
         # Entering or half-taking a place one already holds is no news of a contest.
         if a.outcome == "contested" and prev is not None and a.side is not None and prev.controller == a.side:
             continue
-        if any(v.category != "denied" for v in a.voices):
+        if a.support_voices:
             sup[a.outcome].append(a)
-        if any(v.category == "denied" for v in a.voices):
+        if a.denies:
             den[a.outcome].append(a)
 
-    def voices(assertions: Iterable[Assertion]) -> tuple[Voice, ...]:
-        return tuple(v for a in assertions for v in a.voices if v.category != "denied")
+    def voices(assertions: Sequence[Assertion]) -> tuple[Voice, ...]:
+        if len(assertions) == 1:
+            return assertions[0].support_voices
+        return tuple(v for a in assertions for v in a.support_voices)
 
     full = [o for o in ("UA", "RU") if sup[o]]
     if len(full) == 2:
@@ -459,7 +498,7 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: i
     v = decide_group(group, prev)
     if v.outcome is None:
         if prev is not None and v.penalty != 1.0:
-            return replace(prev, penalty=prev.penalty * v.penalty)
+            return _replace(prev, penalty=prev.penalty * v.penalty)
         return prev
     establishing = cfg.establishing
     over = cfg.over_denial
@@ -471,7 +510,7 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: i
                                                          and t > prev.pending_since)
         pend = {} if keep_pending else {"pending": None, "pending_since": None, "pending_voices": (),
                                         "pending_evidence": ()}
-        return replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
+        return _replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
                        strong_over_denial=prev.strong_over_denial or sod,
                        evidence=_merge_ids(prev.evidence, _ids(v.support)),
                        disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty,
@@ -484,7 +523,7 @@ def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: i
         evidence = _merge_ids(prev.pending_evidence if same else (), _ids(v.support))
         need, _ = earn_needed(prev, since, population)
         if earn_points(voices) < need:
-            return replace(prev, pending=v.outcome, pending_since=since, pending_voices=voices,
+            return _replace(prev, pending=v.outcome, pending_since=since, pending_voices=voices,
                            pending_evidence=evidence)
         if same:
             extra = [Voice(src, cat, float(rules()["strength"].get(cat, 0.0))) for _, src, cat in prev.pending_voices]
@@ -553,7 +592,7 @@ def live_segments(assertions: Sequence[Assertion]) -> list[Segment]:
         for t in group_days[idx:]:
             state = step(state, t, groups[t], population)
             snapshots.append(state)
-        if state is not None and (not out or out[-1].run != state):
+        if state is not None and (not out or (out[-1].run is not state and out[-1].run != state)):
             out.append(Segment(day, state))
     return out
 

@@ -283,6 +283,12 @@ class SQLStore(Store):
     def _event(self, value: Any) -> Event:
         return Event.model_validate(self._load_json(value))
 
+    # How the kind filter names the column. SQLite: `+e.kind`, which keeps the planner off the kind
+    # index: a kind matches a large share of the events, and walking that index means sorting every
+    # match again for each keyset page (quadratic on a database not yet analysed); the order index,
+    # or a place's, does the paging.
+    _KIND = "+e.kind"
+
     def _event_where(self, flt: EventFilter) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
@@ -293,7 +299,7 @@ class SQLStore(Store):
             where.append("e.date_lo <= ?")
             params.append(self._date(flt.until))
         if flt.kinds:
-            where.append(f"e.kind IN ({', '.join('?' * len(flt.kinds))})")
+            where.append(f"{self._KIND} IN ({', '.join('?' * len(flt.kinds))})")
             params.extend(flt.kinds)
         if flt.report_ids:
             where.append(f"e.report_id IN ({', '.join('?' * len(flt.report_ids))})")
@@ -381,17 +387,12 @@ class SQLStore(Store):
                 hit = extras[key] = (fcode, precision, ctl)
             return hit
 
-        for rows in self._event_pages(flt or EventFilter(), cols):
-            claims: dict[str, list] = {}
-            ids = [r[2] for r in rows]
-            for i in range(0, len(ids), IN_CHUNK):
-                chunk = ids[i:i + IN_CHUNK]
-                for eid, claimant, side, stance, via, quote in self._all(
-                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
-                        f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
-                    claims.setdefault(eid, []).append(_built(Claim, {
-                        "claimant": claimant, "side": side, "via": json.loads(via) if via and via != "[]" else [],
-                        "stance": stance, "quote": quote}))
+        def claim(claimant: Any, side: Any, stance: Any, via: Any, quote: Any) -> Claim:
+            return _built(Claim, {"claimant": claimant, "side": side,
+                                  "via": json.loads(via) if via and via != "[]" else [], "stance": stance,
+                                  "quote": quote})
+
+        for rows, claims in self._view_batches(flt or EventFilter(), cols, claim):
             for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
                  side1, side2, extra) in rows:
                 fcode, precision, ctl = extra_of(extra)
@@ -403,6 +404,43 @@ class SQLStore(Store):
                         "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
                 yield EventView(self, eid, rid, kind, day(rdate), day(edate), day(early), day(late), bool(hist),
                                 loc, side1, side2, ctl, claims.get(eid, []))
+
+    # Whether a read of every event (of some kinds) may scan the table in storage order and sort the
+    # rows here: SQLite compares text as UTF-8 bytes, which Python's order of strings agrees with.
+    _SORT_HERE = True
+
+    def _view_batches(self, flt: EventFilter, cols: str, claim: Any) -> Iterator[tuple[list[tuple], dict[str, list]]]:
+        """Batches of event rows `(sort_date, report_id, event_id, *cols)` in event order, each with its
+        events' claims (event_id -> claims in order). A read of the whole store (a cold control
+        rebuild) is one scan of the table, sorted here, and one scan of the claims: walking the order
+        index fetches every row out of place, and paging asks for the claims page by page."""
+        import dataclasses
+
+        if self._SORT_HERE and dataclasses.replace(flt, kinds=(), include_historical=True) == EventFilter():
+            where, params = self._event_where(flt)
+            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols} FROM events e"
+                             + (" WHERE " + " AND ".join(where) if where else ""), params)
+            rows.sort(key=lambda r: (r[0], r[1], r[2]))
+            wanted = {r[2] for r in rows}
+            found: dict[str, list] = {}
+            for eid, idx, *values in self._all("SELECT event_id, idx, claimant, side, stance, via, quote FROM claims"):
+                if eid in wanted:
+                    found.setdefault(eid, []).append((idx, values))
+            claims = {eid: [claim(*v) for _, v in (sorted(got, key=lambda x: x[0]) if len(got) > 1 else got)]
+                      for eid, got in found.items()}
+            if rows:
+                yield rows, claims
+            return
+        for rows in self._event_pages(flt, cols):
+            claims = {}
+            ids = [r[2] for r in rows]
+            for i in range(0, len(ids), IN_CHUNK):
+                chunk = ids[i:i + IN_CHUNK]
+                for eid, *values in self._all(
+                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
+                        f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
+                    claims.setdefault(eid, []).append(claim(*values))
+            yield rows, claims
 
     # The stored JSON as text (PostgreSQL's JSONB gives it back in its own key order).
     _JSON_TEXT = "e.json"
