@@ -2,9 +2,12 @@
 trivial /api/health baseline measured in the same run (ratios travel between machines; ms do not).
 
     .venv/bin/python bench/bench_web.py [--requests 2000] [--concurrency 8] [--reports 2000] [--db FILE]
+                                        [--workers N]
 
-Builds a database of synthetic extractions (no spaCy) unless --db is given, starts its own uvicorn
-on a free 127.0.0.1 port in a subprocess, and sends the requests round-robin over the endpoints.
+Builds a database of synthetic extractions (no spaCy) unless --db is given, starts
+`frontwatch serve --workers N` (default: one per core) on a free 127.0.0.1 port in a subprocess,
+and sends the requests round-robin over the endpoints. The last line is `worst=N`: the larger of
+the two heavy endpoints' p99 divided by /api/health's p50, in the same run.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--reports", type=int, default=2000, help="synthetic reports when no --db is given")
     ap.add_argument("--db", help="an existing frontwatch database to serve instead")
+    ap.add_argument("--workers", type=int, default=None, help="server processes (default: serve's, one per core)")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="fw-bench-web-")
@@ -61,9 +65,11 @@ def main() -> None:
         print(f"built {args.reports} synthetic reports in {time.perf_counter() - t0:.1f}s")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    code = ("import sys, uvicorn; from frontwatch.web.app import create_app; "
-            "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')")
-    server = subprocess.Popen([sys.executable, "-c", code, str(db), str(port)], env=os.environ.copy())
+    cmd = [sys.executable, "-m", "frontwatch", "serve", "--db", str(db), "--port", str(port)]
+    if args.workers:
+        cmd += ["--workers", str(args.workers)]
+    env = {k: v for k, v in os.environ.items() if k != "FRONTWATCH_TOKEN"}
+    server = subprocess.Popen(cmd, env=env)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -121,13 +127,18 @@ def main() -> None:
         tmp.cleanup()
 
     base_p50 = statistics.median(timings["/api/health"])
+    one, five, _ = os.getloadavg()
     print(f"database: {counts['reports']} reports, {counts['events']} events; {args.requests} requests, "
-          f"{args.concurrency} concurrent, {wall:.1f}s wall, {args.requests / wall:.0f} req/s, {errors} errors")
-    print(f"{'endpoint':24} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'p50 / health':>13}")
+          f"{args.concurrency} concurrent, {wall:.1f}s wall, {args.requests / wall:.0f} req/s, {errors} errors; "
+          f"server workers: {args.workers or 'serve default'}; load {one:.2f} (1 min) {five:.2f} (5 min)")
+    print(f"{'endpoint':24} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'p50 / health':>13} {'p99 / health p50':>17}")
     for name in names:
         t = timings[name]
         p50 = statistics.median(t)
-        print(f"{name:24} {len(t):5d} {p50:8.1f} {percentile(t, 0.99):8.1f} {p50 / base_p50:13.1f}")
+        print(f"{name:24} {len(t):5d} {p50:8.1f} {percentile(t, 0.99):8.1f} {p50 / base_p50:13.1f} "
+              f"{percentile(t, 0.99) / base_p50:17.1f}")
+    worst = max(percentile(timings[n], 0.99) for n in ("/api/events (7 days)", "/api/places/{id}")) / base_p50
+    print(f"worst={worst:.1f}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Throughput bench: reports per second for bare spaCy, frontwatch with 1 and N workers, Spark.
 
 Usage: python bench/throughput.py CORPUS [--limit N] [--workers 2] [--no-spark]
-The last line is `ratio=<frontwatch 1 worker / bare spaCy>`; figures go to bench/RESULTS.md.
+The last two lines are `scaling=<N workers / 1 worker>` and `ratio=<frontwatch 1 worker / bare
+spaCy>`; figures go to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(Row(f"frontwatch, {args.workers} workers", len(reports), secs, f"max {mib(stats.max_peak_rss)}",
                     f"{events_n} events; per worker {per_worker}; includes start-up"))
     print(f"  frontwatch {args.workers} workers: {secs:.1f} s", flush=True)
+    print(f"  {stats.summary()}", flush=True)
 
     if args.no_spark:
         rows.append(Row("Spark local[2]", len(reports), None, "-", "skipped: --no-spark"))
@@ -161,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
               f"| {r.rate / one_rate:.2f} | {r.peak_rss} | {r.note} |")
     print()
     print(f"before: see above; after: {after}")
+    print(f"scaling={rows[2].rate / one_rate:.2f}")
     print(f"ratio={one_rate / spacy_rate:.2f}")
     return 0
 

@@ -18,7 +18,8 @@ per place per day, `held_by` UA, RU or contested. The figures, as defined for th
 
 Reference places are told apart by name and position (rows of one name within 5 km are one place;
 the list's coordinates wobble between days); when a place is listed twice on one day, its last row
-counts. A reference place is matched to frontwatch's places by GeoNames id (a baseline row or
+counts (and a place listed twice on one day with two states is never "held by one side all
+window"). A reference place is matched to frontwatch's places by GeoNames id (a baseline row or
 gazetteer settlement of that name within 10 km gives the id), else by name near its position,
 else by name alone.
 """
@@ -58,6 +59,7 @@ class RefPlace:
     longitude: float | None
     population: int | None = None
     states: dict[dt.date, str] = field(default_factory=dict)
+    conflicting: set[dt.date] = field(default_factory=set)  # days listing it twice with two states
 
     @property
     def label(self) -> str:
@@ -123,6 +125,8 @@ def read_reference(path: Path) -> list[RefPlace]:
                 same.append(place)
             if place.population is None:
                 place.population = pop
+            if place.states.get(day, held) != held:
+                place.conflicting.add(day)
             place.states[day] = held
     return [p for group in places.values() for p in group]
 
@@ -277,6 +281,18 @@ class ControlEval:
     false_flips: list[FalseFlip]
     unmatched: list[str]
 
+    def missed(self) -> list[dict]:
+        """The reachable place-days frontwatch gets wrong, one line per place: what the list says,
+        what frontwatch says (the recall side, for reading the misses)."""
+        by_place: dict[str, list[Judged]] = {}
+        for j in self.judged:
+            if j.reachable and j.frontwatch != j.truth:
+                by_place.setdefault(j.place, []).append(j)
+        return [{"place": p, "geonames_id": js[0].geonames_id, "frontwatch_place": js[0].frontwatch_place,
+                 "days": [{"day": j.day.isoformat(), "truth": j.truth, "baseline": j.baseline,
+                           "frontwatch": j.frontwatch} for j in js]}
+                for p, js in sorted(by_place.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))]
+
     def summary(self) -> dict:
         n = len(self.judged)
         floor = sum(j.baseline == j.truth for j in self.judged)
@@ -307,8 +323,11 @@ def evaluate_control(store, reference: Sequence[RefPlace], since: dt.date, until
     states_on = {d: control_on(store, d) for d in days}
     in_window = {id(r): {d: s for d, s in r.states.items() if since <= d <= until} for r in reference}
     changed = [r for r in reference if len(set(in_window[id(r)].values())) > 1]
+    # held by one side the whole window: one state on every listed day (a day listing the place
+    # twice with two states says nothing certain)
     steady = {id(r): next(iter(set(in_window[id(r)].values()))) for r in reference
-              if len(set(in_window[id(r)].values())) == 1 and set(in_window[id(r)].values()) <= {"UA", "RU"}}
+              if len(set(in_window[id(r)].values())) == 1 and set(in_window[id(r)].values()) <= {"UA", "RU"}
+              and not any(since <= d <= until for d in r.conflicting)}
     # which places the news names: the reference name and the name of the place matched to it
     names: dict[str, set[str]] = {}
     for r in changed:

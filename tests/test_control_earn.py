@@ -154,3 +154,39 @@ def test_why_says_reported_and_what_would_confirm_it() -> None:
     assert "worth 1 of the 3 points" in text and "a large place (640,000 people)" in text
     assert "What would confirm it: a Ukrainian-side admission" in text
     assert "REPORTS a change to RU, waiting for confirmation" in text
+
+
+def test_report_and_map_data_show_reported_places_as_reported(tmp_path) -> None:  # noqa: ANN001
+    from frontwatch.model import Extraction
+    from frontwatch.report.data import gather_situation
+    from frontwatch.report.render import write_report
+    from frontwatch.store import open_store
+
+    with open_store(str(tmp_path / "r.db")) as store:
+        store.add_baseline([_base("Stepove", "UA", "2024-06-01")])
+        r1 = report("p1", "2024-06-10", "Russian forces have taken Stepove, the paper says.", "Evening Courier")
+        e1 = event(r1, "territory_captured", "Stepove", "RU", claims=[(None, None, "asserted")])
+        store.add_extraction(Extraction(report=r1, events=[e1]))
+        data = gather_situation(store, d("2024-06-10"))
+        # the baseline's first day is the only change shown: nothing changed hands to Russia
+        assert [c["to"] for c in data.changes] == ["UA"]
+        assert data.totals["reported"] == 1 and data.totals["UA"] == 1 and data.totals["RU"] == 0
+        st = data.states[0]
+        assert st["controller"] == "UA" and st["reported"] == "RU" and st["reported_colour"] != st["colour"]
+        html, md = write_report(store, d("2024-06-10"), tmp_path / "out")
+    md_text = md.read_text(encoding="utf-8")
+    assert "### Stepove: held by Ukraine; reported held by Russia, not confirmed" in md_text
+    assert "Stepove: UA to" not in md_text
+    assert "reported held by Russia, not confirmed" in html.read_text(encoding="utf-8")
+
+
+def test_baseline_extra_makes_an_imported_map_count_as_held_long(monkeypatch) -> None:  # noqa: ANN001
+    from frontwatch.fusion.config import rules
+
+    monkeypatch.setitem(rules()["earn_change"], "baseline_extra", 1)
+    base = [_base("Stepove", "UA", "2024-06-01")]
+    reps = [report("x1", "2024-06-10", "Russian forces have taken Stepove, the paper says.", "Evening Courier"),
+            report("x2", "2024-06-11", "Stepove fell to Russian troops, our correspondent learned.", "Daily Post")]
+    evs = [event(r, "territory_captured", "Stepove", "RU", claims=[(None, None, "asserted")]) for r in reps]
+    s = _on(_run(evs, reps, base), "2024-06-11")
+    assert s.controller == "UA" and s.reported == "RU"  # two sources: 2 of the 3 points a map's state needs

@@ -137,3 +137,48 @@ def test_cli_control_changes_why(tmp_path: Path) -> None:
     assert {json.loads(x)["place"] for x in res.stdout.splitlines()} == {"Izium", "Kupiansk", "Lyman"}
     res = runner.invoke(app, ["why", "Izium", "--on", "2022-09-11", "--db", db])
     assert res.exit_code == 0 and "Yermak" in res.stdout
+
+
+def _spelt(ev: Event, name: str | None, mention: str, resolved: bool) -> Event:
+    loc = ev.location.model_copy(update={"name": name, "mention": mention} if resolved else
+                                 {"name": mention, "mention": mention, "geonames_id": None, "latitude": None,
+                                  "longitude": None, "feature_code": None, "geo_precision": None})
+    return ev.model_copy(update={"location": loc})
+
+
+def test_a_name_only_place_folds_into_the_settlement_its_spelling_stands_for(store, monkeypatch) -> None:  # noqa: ANN001
+    # One town under two spellings: a report the geocoder could not place ("Chervonyi Yar", the
+    # old name, no context) and one it placed (the same old name, resolved to Sonyachne).
+    from test_control_helpers import TOWNS
+
+    monkeypatch.setitem(TOWNS, "Sonyachne", (9500001, 48.40, 37.10))
+    monkeypatch.setitem(TOWNS, "Zelene", (9500002, 47.10, 35.20))
+    r1 = report("n1", "2024-07-01", "Russia's defence ministry said its troops had left Chervonyi Yar.", "Wire A")
+    e1 = _spelt(event(r1, "withdrawal", "Sonyachne", "UA", claims=[("Russia's defence ministry", "RU", "claimed")],
+                      side="RU"), None, "Chervonyi Yar", resolved=False)
+    _add(store, r1, e1)
+    assert [s.place for s in control_on(store, d("2024-07-01"))] == ["Chervonyi Yar"]  # nothing to fold into yet
+    r2 = report("n2", "2024-07-03", "Ukrainian soldiers raised their flag in Chervonyi Yar, near the Donets.", "Wire B")
+    e2 = _spelt(event(r2, "territory_regained", "Sonyachne", "UA", claims=[("Wire B", "neutral", "witnessed")]),
+                "Sonyachne", "Chervonyi Yar", resolved=True)
+    _add(store, r2, e2)  # learnt incrementally: the place apart is folded in
+    got = control_on(store, d("2024-07-03"))
+    assert [(s.place, s.geonames_id, s.controller) for s in got] == [("Sonyachne", 9500001, "UA")]
+    assert got[0].evidence == [e1.event_id, e2.event_id] and got[0].since == d("2024-07-01")
+    assert "Sonyachne (GeoNames 9500001)" in explain(store, "Chervonyi Yar", d("2024-07-03"))
+    # a spelling that stands for two settlements folds into neither
+    r3 = report("n3", "2024-07-04", "Troops left Stavky, the ministry said.", "Wire A")
+    e3 = _spelt(event(r3, "withdrawal", "Zelene", "UA", claims=[("Russia's defence ministry", "RU", "claimed")],
+                      side="RU"), None, "Stavky", resolved=False)
+    r4 = report("n4", "2024-07-04", "Fighters entered Stavky near Sonyachne.", "Wire C")
+    e4 = _spelt(event(r4, "entered", "Sonyachne", "UA", extent="entered", claims=[(None, None, "asserted")]),
+                "Sonyachne", "Stavky", resolved=True)
+    r5 = report("n5", "2024-07-04", "Fighters entered Stavky in the south.", "Wire D")
+    e5 = _spelt(event(r5, "entered", "Zelene", "UA", extent="entered", claims=[(None, None, "asserted")]),
+                "Zelene", "Stavky", resolved=True)
+    for r, e in ((r3, e3), (r4, e4), (r5, e5)):
+        _add(store, r, e)
+    assert "Stavky" in {s.place for s in control_on(store, d("2024-07-04"))}
+    # a full rebuild (the rules' fingerprint changed) folds the same way
+    store.delete_derived("control.meta")
+    assert {s.place for s in control_on(store, d("2024-07-04"))} == {"Sonyachne", "Zelene", "Stavky"}

@@ -115,3 +115,24 @@ def test_cli_json_and_text(tmp_path: Path) -> None:
     res = runner.invoke(app, ["eval", "control", str(bad), "--from", "2024-05-01", "--to", "2024-05-15",
                               "--db", str(tmp_path / "fw.db")])
     assert res.exit_code == 1 and "not UA, RU or contested" in res.output
+
+
+def test_a_place_listed_twice_with_two_states_is_not_held_all_window(tmp_path: Path) -> None:
+    # the list gives Pryklad twice on one day, once Russian: not "held by one side all window"
+    text = REF + "2024-05-08,Pryklad,RU,48.3001,36.5001,900\n"
+    places = read_reference(_ref(tmp_path, text))
+    pryklad = next(p for p in places if p.name == "Pryklad")
+    assert pryklad.conflicting == {d("2024-05-08")}
+    with _store(tmp_path, True) as store:
+        res = evaluate_control(store, places, d("2024-05-01"), d("2024-05-15"), 7, 0)
+    assert res.summary()["false_flips"] == 0
+
+
+def test_misses_are_listed(tmp_path: Path) -> None:
+    with _store(tmp_path, True) as store:
+        # the reference says Testove changed hands on the 15th and a report names it: reachable, missed
+        text = REF.replace("2024-05-15,Testove,UA", "2024-05-15,Testove,RU")
+        store.add_extraction(Extraction(report=report("a3", "2024-05-14", "Shells fell on Testove.", "Wire C")))
+        res = evaluate_control(store, read_reference(_ref(tmp_path, text)), d("2024-05-01"), d("2024-05-15"), 7, 0)
+    assert res.missed() == [{"place": "Testove", "geonames_id": 9100003, "frontwatch_place": "Testove",
+                             "days": [{"day": "2024-05-15", "truth": "RU", "baseline": "UA", "frontwatch": "UA"}]}]

@@ -109,3 +109,14 @@ def test_one_process_ingest_rejects_the_report_that_fails_and_stores_the_rest(tm
         assert (summary.new, summary.rejected) == (3, 1)
         assert summary.rejections[0].origin == "big.txt:1" and "extraction failed" in summary.rejections[0].reason
         assert all(store.has_report(report_id=r.report_id, content_hash=r.content_hash) for r in good)
+
+
+def test_the_last_chunks_are_split_small_and_order_is_kept() -> None:
+    from frontwatch.scale.workers import _balanced
+
+    reports = [make_report(f"Report number {i}.", "2022-09-10", id=f"r{i}") for i in range(50)]
+    chunks = [reports[i:i + 8] for i in range(0, 50, 8)]
+    out = list(_balanced(iter(chunks), workers=2))
+    assert [r.report_id for c in out for r in c] == [r.report_id for r in reports]
+    assert out[:3] == chunks[:3] and all(len(c) <= 2 for c in out[3:]) and len(out) == 3 + 4 + 4 + 4 + 1
+    assert list(_balanced(iter([]), workers=2)) == []

@@ -68,12 +68,18 @@ def control(
         err.print(f"no settlement has control evidence reported by {day}" + (f" matching {place!r}" if place else ""))
         return
     table = Table(title=f"Control on {day}")
+    reported = any(s.reported for s in states)
     for col in ("place", "geonames", "controller", "since", "conf.", "evidence", "disputed"):
         table.add_column(col)
+    if reported:
+        table.add_column("reported, not confirmed")
     colour = {"UA": "blue", "RU": "red", "contested": "yellow"}
     for s in states:
-        table.add_row(s.place, str(s.geonames_id or ""), f"[{colour[s.controller]}]{s.controller}[/]",
-                      str(s.since or ""), f"{s.confidence:.2f}", str(len(s.evidence)), str(len(s.disputed_by)))
+        row = [s.place, str(s.geonames_id or ""), f"[{colour[s.controller]}]{s.controller}[/]",
+               str(s.since or ""), f"{s.confidence:.2f}", str(len(s.evidence)), str(len(s.disputed_by))]
+        if reported:
+            row.append(f"{s.reported} ({len(s.reported_evidence)} report(s); see `why`)" if s.reported else "")
+        table.add_row(*row)
     out.print(table)
 
 
@@ -81,21 +87,35 @@ def control(
 def import_baseline(
     file: Annotated[Path, typer.Argument(help="CSV (place, controller, date) or GeoJSON polygons of held areas.")],
     db: DbOpt,
-    on: Annotated[str | None, typer.Option("--date", help="Date for GeoJSON features without a 'date'.")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Date for GeoJSON features without a 'date' (default: a "
+                                           "YYYY-MM-DD in the file's name).")] = None,
     controller: Annotated[
-        str | None, typer.Option("--controller", help="Controller for GeoJSON features without one (default RU).")
+        str | None, typer.Option("--controller", help="State for GeoJSON areas whose properties, name and colour "
+                                 "say none (a file none of whose areas says one is refused without it).")
     ] = None,
 ) -> None:
     """Start the timeline from a known map; evidence from reports overrides it after its date."""
-    from frontwatch.fusion.baseline import BaselineError, read_baseline
+    from frontwatch.fusion.baseline import BaselineError, MapRead, read_baseline
 
     if not file.exists():
         raise typer.BadParameter(f"{file} does not exist", param_hint="FILE")
+    read = MapRead()
     try:
-        rows = read_baseline(file, parse_date(on, "--date"), controller)
+        rows = read_baseline(file, parse_date(on, "--date"), controller, summary=read)
     except BaselineError as exc:
         err.print(f"[red]rejected[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
+    if read.areas or read.skipped:
+        states = ", ".join(f"{st} {n}" for st, n in sorted(read.settlements.items())) or "none"
+        areas = ", ".join(f"{st} {n}" for st, n in sorted(read.areas.items())) or "none"
+        how = ", ".join(f"{n} by {k}" for k, n in read.read_from.items())
+        err.print(f"map areas by state: {areas}; settlements inside them: {states}"
+                  + (f" (areas read {how})" if how else ""), highlight=False)
+        for reason, n in read.skipped.items():
+            ex = "; ".join(read.examples.get(reason, []))
+            err.print(f"  skipped {n}: {reason}" + (f", e.g. {ex}" if ex else ""), highlight=False, markup=False)
+        for note in read.notes:
+            err.print(f"  note: {note}", highlight=False, markup=False)
     with _open(db) as store:
         summary = store.import_baseline(rows)
     unresolved = sum(1 for r in rows if r.geonames_id is None and r.latitude is None)

@@ -20,7 +20,8 @@ def control(
     until: Annotated[str, typer.Option("--to", help="Last day of the window, YYYY-MM-DD.")],
     every: Annotated[int, typer.Option("--every", min=1, help="Judge every N days from the first day.")] = 7,
     why_lines: Annotated[int, typer.Option("--why-lines", min=0, help="Lines of `why` shown per false flip.")] = 8,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures and false flips as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures, false flips and misses as JSON.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every missed change, not the first 10.")] = False,
 ) -> None:
     """Judge the control timeline against a reference map, day by day: floor (baseline alone),
     ceiling (changes some report names), accuracy, captured, and every false flip with its `why`."""
@@ -57,7 +58,7 @@ def control(
         sys.stdout.write(json.dumps({"summary": summary, "false_flips": [
             {"place": f.place, "day": f.day.isoformat(), "held_by": f.held_by, "given": f.given,
              "geonames_id": f.geonames_id, "frontwatch_place": f.frontwatch_place, "why": f.why}
-            for f in result.false_flips]}, indent=2, ensure_ascii=False) + "\n")
+            for f in result.false_flips], "missed": result.missed()}, indent=2, ensure_ascii=False) + "\n")
         return
 
     def fmt(v: float | None) -> str:
@@ -84,3 +85,11 @@ def control(
                   highlight=False, markup=False)
         for line in f.why.splitlines():
             out.print(f"  {line}", highlight=False, markup=False)
+    missed = result.missed()
+    if missed:
+        shown = missed if verbose else missed[:10]
+        out.print(f"\nMISSED (reachable place-days frontwatch gets wrong; {len(shown)} of {len(missed)} places"
+                  + (", -v for all" if len(shown) < len(missed) else "") + "):", highlight=False, markup=False)
+        for m in shown:
+            days = "; ".join(f"{x['day']} list {x['truth']}, frontwatch {x['frontwatch'] or 'nothing'}" for x in m["days"])
+            out.print(f"  {m['place']}: {days}", highlight=False, markup=False)

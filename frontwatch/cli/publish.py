@@ -39,19 +39,21 @@ def serve(
     db: DbOpt,
     host: Annotated[str, typer.Option("--host", help="Interface to bind; loopback unless you mean to share it.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Server processes (default: one per core); each keeps its own reply cache.")] = None,
 ) -> None:
     """Serve the web map and JSON API. POST /api/reports is enabled only when FRONTWATCH_TOKEN is set."""
-    import uvicorn
-
-    from frontwatch.web.app import create_app
+    from frontwatch.web.server import run
 
     if not db.startswith(("postgresql://", "postgres://")) and not Path(db).exists():
         err.print(f"no database at {db}: run `frontwatch ingest REPORTS --db {db}` first", highlight=False)
         raise typer.Exit(2)
     token = os.environ.get("FRONTWATCH_TOKEN") or None
     mode = "accepting reports with a bearer token" if token else "read-only (set FRONTWATCH_TOKEN to accept reports)"
-    err.print(f"frontwatch map on http://{host}:{port}/  API docs /docs  {mode}", highlight=False)
-    uvicorn.run(create_app(db, token=token), host=host, port=port, log_level="warning")
+    n = workers or os.cpu_count() or 1
+    err.print(f"frontwatch map on http://{host}:{port}/  API docs /docs  {mode}  ({n} worker{'s' * (n > 1)})",
+              highlight=False)
+    run(db, host, port, n, token)
 
 
 def register(app: typer.Typer) -> None:

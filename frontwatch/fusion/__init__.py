@@ -15,21 +15,25 @@ from pydantic import BaseModel
 
 from frontwatch.fusion.account import explain_from_store
 from frontwatch.fusion.config import RULES_PATH, rules
-from frontwatch.fusion.sources import _fold_name, cluster_reports
+from frontwatch.fusion.sources import ReportSource, _fold_name, cluster_reports
 from frontwatch.fusion.timeline import (
     Assertion,
     PlaceInfo,
     Segment,
     _place_infos,
+    aliased,
     assertion_of,
     control_timeline,
     live_segments,
+    name_only,
     place_of,
 )
 from frontwatch.model import ControlState, Event
 
 NS_TIMELINE = "control.timeline"
 NS_META = "control.meta"
+NS_SOURCES = "control.sources"
+NS_CLUSTERS = "control.clusters"
 # Bump when the rules' code changes meaning: cached timelines are then rebuilt.
 RULES_VERSION = "2"
 _IN_CHUNK = 300
@@ -63,25 +67,70 @@ def _needs_cluster(ev: Event) -> bool:  # noqa: ARG001
 
 def _clusters_per_place(store, per_place_events: Mapping[str, list[Event]]) -> dict[str, dict[str, str]]:  # noqa: ANN001
     """Clusters are computed among the reports of one place: a place's verdict never depends on
-    reports about other places, so recomputing one place is self-contained."""
-    from frontwatch.fusion.sources import ReportSource
+    reports about other places, so recomputing one place is self-contained.
 
-    needed = sorted({ev.report_id for evs in per_place_events.values() for ev in evs if _needs_cluster(ev)})
-    sigs: dict[str, ReportSource] = {}
-    if len(needed) > 2000:
-        wanted = set(needed)
+    Each place's clusters are kept (namespace "control.clusters") with a tag of what they depend
+    on: the independence settings and the place's report ids. A rules change elsewhere, a
+    baseline change or a new report about another place reuses them as they are."""
+    indep = json.dumps(rules()["independence"], sort_keys=True) + _signature_params()
+    wanted: dict[str, tuple[str, list[str]]] = {}
+    for key, evs in per_place_events.items():
+        ids = sorted({ev.report_id for ev in evs if _needs_cluster(ev)})
+        tag = hashlib.sha1("\n".join([indep, *ids]).encode()).hexdigest()[:20]
+        wanted[key] = (tag, ids)
+    out: dict[str, dict[str, str]] = {}
+    for key, value in store.get_derived(NS_CLUSTERS, wanted).items():
+        tag, mapping = json.loads(value)
+        if tag == wanted[key][0]:
+            out[key] = mapping
+    todo = [k for k in wanted if k not in out]
+    if not todo:
+        return out
+    sigs = report_sources(store, {rid for k in todo for rid in wanted[k][1]})
+    fresh: dict[str, dict[str, str]] = {}
+    for key in todo:
+        ids = [r for r in wanted[key][1] if r in sigs]
+        fresh[key] = cluster_reports(sigs[r] for r in ids) if len(ids) > 1 else {r: r for r in ids}
+    store.put_derived_many(NS_CLUSTERS, ((k, json.dumps([wanted[k][0], v], ensure_ascii=False, separators=(",", ":")))
+                                         for k, v in fresh.items()))
+    out.update(fresh)
+    return out
+
+
+def _signature_params() -> str:
+    cfg = rules()["independence"]
+    return f"{int(cfg['shingle_words'])}/{int(cfg['num_perm'])}"
+
+
+def report_sources(store, report_ids: Iterable[str]) -> dict[str, ReportSource]:  # noqa: ANN001
+    """What independence needs of each report (outlet, MinHash signature of its text), kept in the
+    store (namespace "control.sources") so that a rules or baseline change, which leaves texts as
+    they are, never hashes a text again; only a change of the shingle size or signature length does."""
+    from frontwatch.fusion.sources import signature_from_str, signature_to_str
+
+    wanted = set(report_ids)
+    params = _signature_params()
+    out: dict[str, ReportSource] = {}
+    for rid, value in store.get_derived(NS_SOURCES, wanted).items():
+        p, outlet, sig = json.loads(value)
+        if p == params:
+            out[rid] = ReportSource(rid, outlet, signature_from_str(sig))
+    missing = wanted - set(out)
+    if not missing:
+        return out
+    fresh: dict[str, ReportSource] = {}
+    if len(missing) > 2000:
         for rep in store.iter_reports():
-            if rep.report_id in wanted:
-                sigs[rep.report_id] = ReportSource.from_text(rep.report_id, rep.source, rep.text)
+            if rep.report_id in missing:
+                fresh[rep.report_id] = ReportSource.from_text(rep.report_id, rep.source, rep.text)
     else:
-        for rid in needed:
+        for rid in sorted(missing):
             rep = store.get_report(rid)
             if rep is not None:
-                sigs[rid] = ReportSource.from_text(rid, rep.source, rep.text)
-    out: dict[str, dict[str, str]] = {}
-    for key, evs in per_place_events.items():
-        ids = {ev.report_id for ev in evs if ev.report_id in sigs}
-        out[key] = cluster_reports(sigs[r] for r in sorted(ids)) if len(ids) > 1 else {r: r for r in ids}
+                fresh[rid] = ReportSource.from_text(rid, rep.source, rep.text)
+    store.put_derived_many(NS_SOURCES, ((rid, json.dumps([params, src.outlet, signature_to_str(src.signature)],
+                                                         ensure_ascii=False)) for rid, src in fresh.items()))
+    out.update(fresh)
     return out
 
 
@@ -92,6 +141,55 @@ def _fingerprint(store) -> str:  # noqa: ANN001
         h.update(repr((row.place, row.controller, row.on, row.geonames_id, row.latitude, row.longitude,
                        row.source)).encode())
     return h.hexdigest()[:16]
+
+
+# --- one place, one name: name-only places folded into the settlement their spelling stands for
+def _alias_places(store, names: Iterable[str]) -> dict[str, PlaceInfo]:  # noqa: ANN001
+    """Folded name -> the one settlement that stored events resolve that spelling to (as their
+    mention or name); names resolved to no settlement, or to several, are left alone."""
+    from frontwatch.store import EventFilter
+
+    out: dict[str, PlaceInfo] = {}
+    for name in sorted(set(names)):
+        found: dict[int, PlaceInfo] = {}
+        for ev in store.events(EventFilter(place=name, kinds=_fusion_kinds())):
+            loc = ev.location
+            if loc.geonames_id is None or name not in (_fold_name(loc.mention or ""), _fold_name(loc.name or "")):
+                continue
+            p = place_of(loc)
+            if p is not None:
+                found.setdefault(loc.geonames_id, p)
+        if len(found) == 1:
+            out[name] = next(iter(found.values()))
+    return out
+
+
+def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] | None = None) -> list[Event]:  # noqa: ANN001
+    """The events, name-only places folded into their settlement (and the alias names remembered
+    per settlement, so that recomputing that settlement finds them again). A resolved event
+    spelling its place another way may teach a new alias for older name-only places: those
+    settlements are added to `learned` (key -> place) for the caller to recompute."""
+    events = list(events)
+    names = {n for ev in events if (n := name_only(ev.location))}
+    variants = {v for ev in events if ev.location.geonames_id is not None and ev.location.mention
+                and (v := _fold_name(ev.location.mention)) != _fold_name(ev.location.name or "")}
+    if not names and not (variants and learned is not None):
+        return events
+    aliases = _alias_places(store, names | (variants if learned is not None else set()))
+    if not aliases:
+        return events
+    known = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
+    fresh = []
+    for name, info in aliases.items():
+        if name not in known.setdefault(info.key, []):
+            known[info.key].append(name)
+            fresh.append(name)
+            if learned is not None:
+                learned[info.key] = info
+    if fresh:
+        store.put_derived(NS_META, "aliases", json.dumps(known, sort_keys=True))
+        store.delete_derived(NS_TIMELINE, [f"n{name}" for name in fresh])  # the place apart is no more
+    return [aliased(ev, aliases[n]) if (n := name_only(ev.location)) in aliases else ev for ev in events]
 
 
 # --- the cache: one JSON value per place ----------------------------------------------------
@@ -145,19 +243,26 @@ def _decode_at(value: str, key: str, on: dt.date | None) -> tuple[PlaceInfo, lis
     return place, out
 
 
-def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo]) -> dict[str, list[Event]]:  # noqa: ANN001
+def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo],  # noqa: ANN001
+                       full: bool = False) -> dict[str, list[Event]]:
+    """The fusion-kind events of each place key; `full`: whole records, not views of what the rules read."""
     from frontwatch.store import EventFilter
 
     kinds = _fusion_kinds()
+    aliases = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
+    read = store.events if full else store.event_views
     out: dict[str, list[Event]] = {}
     for key in keys:
         info = hints[key]
         probe = str(info.geonames_id) if info.geonames_id is not None else info.name
         evs = []
-        for ev in store.events(EventFilter(place=probe, kinds=kinds)):
+        for ev in read(EventFilter(place=probe, kinds=kinds)):
             p = place_of(ev.location)
             if p is not None and p.key == key:
                 evs.append(ev)
+        for name in aliases.get(key, ()):  # name-only places folded into this one
+            evs += [aliased(ev, info) for ev in store.events(EventFilter(place=name, kinds=kinds))
+                    if name_only(ev.location) == name]
         out[key] = evs
     return out
 
@@ -200,15 +305,15 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     baseline = store.baseline()
     if meta.get("fingerprint") != fp or "revision" not in meta:
         per_place: dict[str, list[Event]] = {}
-        for ev in store.events(EventFilter(kinds=_fusion_kinds())):
+        store.delete_derived(NS_META, ["aliases"])
+        for ev in _with_aliases(store, store.event_views(EventFilter(kinds=_fusion_kinds()))):
             p = place_of(ev.location)
             if p is not None:
                 per_place.setdefault(p.key, []).append(ev)
         computed = _compute(store, per_place, baseline)
         store.delete_derived(NS_TIMELINE)
-        for key, (info, segs) in computed.items():
-            if segs:
-                store.put_derived(NS_TIMELINE, key, _encode(info, segs))
+        store.put_derived_many(NS_TIMELINE, ((key, _encode(info, segs)) for key, (info, segs) in computed.items()
+                                             if segs))
         store.put_derived(NS_META, "fingerprint", fp)
         store.put_derived(NS_META, "revision", str(rev))
         return {"rebuilt": len(computed), "updated": 0}
@@ -219,18 +324,16 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     touched: dict[str, PlaceInfo] = {}
     for i in range(0, len(new_ids), _IN_CHUNK):
         chunk = tuple(new_ids[i:i + _IN_CHUNK])
-        for ev in store.events(EventFilter(report_ids=chunk, kinds=_fusion_kinds())):
+        for ev in _with_aliases(store, store.event_views(EventFilter(report_ids=chunk, kinds=_fusion_kinds())), touched):
             p = place_of(ev.location)
             if p is not None:
                 touched.setdefault(p.key, p)
     if touched:
         per_place = _events_for_places(store, touched, touched)
         computed = _compute(store, per_place, baseline)
-        for key, (info, segs) in computed.items():
-            if segs:
-                store.put_derived(NS_TIMELINE, key, _encode(info, segs))
-            else:
-                store.delete_derived(NS_TIMELINE, [key])
+        store.put_derived_many(NS_TIMELINE, ((key, _encode(info, segs)) for key, (info, segs) in computed.items()
+                                             if segs))
+        store.delete_derived(NS_TIMELINE, [key for key, (_, segs) in computed.items() if not segs])
     store.put_derived(NS_META, "revision", str(rev))
     return {"rebuilt": 0, "updated": len(touched)}
 
@@ -301,6 +404,7 @@ def changes(store, since: dt.date, until: dt.date) -> list[ControlShift]:  # noq
 
 def explain(store, place: str, on: dt.date) -> str:  # noqa: ANN001
     """Plain-language account of a settlement's state on `on`: event by event, with quotes."""
+    refresh(store)  # also learns which name-only places fold into which settlement
     return explain_from_store(store, place, on)
 
 

@@ -201,14 +201,20 @@ def explain_place(place: PlaceInfo, assertions: Sequence[Assertion], events: Map
 
 
 def explain_from_store(store, place: str, on: dt.date) -> str:  # noqa: ANN001
-    from frontwatch.fusion import _clusters_per_place, _events_for_places, _fusion_kinds, _matches
+    from frontwatch.fusion import (
+        _clusters_per_place,
+        _events_for_places,
+        _fusion_kinds,
+        _matches,
+        _with_aliases,
+    )
     from frontwatch.fusion.timeline import assertion_of, baseline_assertions, collect, place_of
     from frontwatch.store import EventFilter
 
     # Find the place's key: by id, name or mention among the events that can move control.
     candidates: dict[str, PlaceInfo] = {}
     probe = place.strip()
-    for ev in store.events(EventFilter(place=probe, kinds=_fusion_kinds())):
+    for ev in _with_aliases(store, store.event_views(EventFilter(place=probe, kinds=_fusion_kinds()))):
         p = place_of(ev.location)
         if p is not None:
             candidates.setdefault(p.key, p)
@@ -224,7 +230,7 @@ def explain_from_store(store, place: str, on: dt.date) -> str:  # noqa: ANN001
     if not candidates:
         return f"{place}: no stored evidence about who holds it (checked events of kinds that move control).\n"
     out = []
-    per_place = _events_for_places(store, candidates, candidates)
+    per_place = _events_for_places(store, candidates, candidates, full=True)  # quotes and evidence are told
     clusters = _clusters_per_place(store, per_place)
     for key in sorted(candidates):
         evs = per_place.get(key, [])
@@ -233,10 +239,7 @@ def explain_from_store(store, place: str, on: dt.date) -> str:  # noqa: ANN001
         assertions = [a for ev in evs if (a := assertion_of(ev, clusters.get(key, {}))) is not None]
         base, _ = baseline_assertions(store.baseline(), {key: info})
         assertions += [a for a in base if a.place == key]
-        outlets = {}
-        for rid in {ev.report_id for ev in evs}:
-            rep = store.get_report(rid)
-            outlets[rid] = (rep.source if rep else None, rep.date if rep else None)
+        outlets = store.report_heads({ev.report_id for ev in evs})
         counted = {a.event_id for a in assertions}
         uncounted = [ev for ev in evs if ev.event_id not in counted and not ev.historical]
         out.append(explain_place(info, assertions, {ev.event_id: ev for ev in evs}, outlets, on, uncounted))

@@ -1,17 +1,25 @@
 """Baseline maps: an analyst's known controller per settlement on a date, to start the timeline from.
 
 Reads a CSV (place, controller, date) or GeoJSON polygons of held areas; polygons become rows for
-every gazetteer settlement inside them (point-in-polygon, holes respected).
+every gazetteer settlement inside them (point-in-polygon, holes respected). An area's state comes
+from a `controller` property, else the words of its name, else its fill colour (DeepStateMap's
+convention; frontwatch/data/fusion/baseline_map.yaml), else `--controller`.
 """
 
 from __future__ import annotations
 
+import colorsys
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from frontwatch.store.base import BaselineRow
 
@@ -24,6 +32,93 @@ Settlement = tuple[str, int | None, float, float]  # name, geonames id, lat, lon
 
 class BaselineError(ValueError):
     """A baseline file that cannot be read: the message names the file and line."""
+
+
+MAP_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "fusion" / "baseline_map.yaml"
+
+
+@lru_cache(maxsize=1)
+def map_rules() -> dict[str, Any]:
+    with MAP_RULES_PATH.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass
+class MapRead:
+    """What reading a map file found: settlements per state, areas per state, what was skipped
+    (reason -> count) with examples, and notes."""
+
+    settlements: dict[str, int] = field(default_factory=dict)
+    areas: dict[str, int] = field(default_factory=dict)
+    read_from: dict[str, int] = field(default_factory=dict)  # how areas said their state -> count
+    skipped: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, example: str | None = None) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        if example:
+            ex = self.examples.setdefault(reason, [])
+            if len(ex) < 4 and example not in ex:
+                ex.append(example)
+
+
+def _name_state(name: str) -> str | None:
+    """The state an area's name says: stems matched at the start of a word (so "деокуповано" is
+    not "окуповано"); None when it says none, or two."""
+    low = " ".join(name.casefold().split())
+    kept = {state for state, words in (map_rules().get("name_words") or {}).items()
+            if any(re.search(r"(?<!\w)" + re.escape(w.casefold()), low) for w in words)}
+    return next(iter(kept)) if len(kept) == 1 else None
+
+
+def _hex(value: Any) -> tuple[float, float, float] | None:
+    m = re.search(r"#?\b([0-9a-fA-F]{6})\b", str(value or ""))
+    if not m:
+        return None
+    h = m.group(1)
+    return int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255
+
+
+def colour_state(props: dict) -> str | None:
+    """The state an area's fill colour says: grey is contested, red Russian, green or blue Ukrainian."""
+    cfg = map_rules()["colours"]
+    rgb = None
+    for key in cfg["properties"]:
+        rgb = _hex(props.get(key))
+        if rgb:
+            break
+    if rgb is None:
+        style = re.search(r"poly-([0-9a-fA-F]{6})", str(props.get("styleUrl") or ""))
+        rgb = _hex(style.group(1)) if style else None
+    if rgb is None:
+        return None
+    hue, sat, val = colorsys.rgb_to_hsv(*rgb)
+    if val < float(cfg["black_below_value"]):
+        return None
+    if sat < float(cfg["grey_below_saturation"]):
+        return "contested"
+    deg = hue * 360
+    for state, ranges in cfg["hues"].items():
+        if any(lo <= deg <= hi for lo, hi in ranges):
+            return state
+    return None
+
+
+def area_state(props: dict, where: str) -> tuple[str | None, str]:
+    """(state, how it was read) of one map area: a controller property, its name, its colour."""
+    if props.get("controller"):
+        return parse_controller(props.get("controller"), where), "controller property"
+    name = str(props.get("name") or props.get("Name") or props.get("title") or "")
+    state = _name_state(name) if name else None
+    if state:
+        return state, "name"
+    state = colour_state(props)
+    return (state, "colour") if state else (None, "")
+
+
+def _ring_area(ring: Sequence[Sequence[float]]) -> float:
+    return abs(sum(ring[i][0] * ring[i - 1][1] - ring[i - 1][0] * ring[i][1] for i in range(len(ring)))) / 2
 
 
 def parse_controller(value: str | None, where: str) -> str:
@@ -125,57 +220,112 @@ def gazetteer_settlements(gazetteer: Any = None) -> list[Settlement]:
     gz = gazetteer if gazetteer is not None else _gazetteer()
     if gz is None:
         return []
+    countries = set(map_rules().get("countries") or [])
     out = []
     for i in range(len(gz)):
         p = gz.place(i)
-        if p.is_settlement:
+        if p.is_settlement and (not countries or p.country in countries):
             out.append((p.name, p.geonames_id, p.latitude, p.longitude))
     return out
 
 
-def read_geojson(path: Path, on: dt.date | None = None, controller: str | None = None,
-                 settlements: Iterable[Settlement] | None = None, source: str | None = None) -> list[BaselineRow]:
-    """Rows for every settlement inside the file's polygons.
+def _file_date(path: Path) -> dt.date | None:
+    m = re.search(r"(\d{4}-\d{2}-\d{2})", path.name)
+    if not m:
+        return None
+    try:
+        return dt.date.fromisoformat(m.group(1))
+    except ValueError:
+        return None
 
-    Each feature may carry `controller` and `date` properties; otherwise `controller` (default
-    RU: maps of occupied areas are the common case) and `on` apply.
+
+def read_geojson(path: Path, on: dt.date | None = None, controller: str | None = None,
+                 settlements: Iterable[Settlement] | None = None, source: str | None = None,
+                 summary: MapRead | None = None) -> list[BaselineRow]:
+    """Rows for every settlement inside the file's areas, each with its area's state.
+
+    An area's state: its `controller` property, else its name's words, else its fill colour
+    (baseline_map.yaml), else `controller`. Points and lines are skipped; so are areas with no
+    state, and a file none of whose areas has one is refused unless `controller` is given. A
+    settlement inside several areas takes the smallest one's state. The date: a feature's `date`
+    property, else `on`, else a YYYY-MM-DD in the file's name.
     """
+    summary = summary if summary is not None else MapRead()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not readable GeoJSON ({exc})") from None
     feats = data.get("features") if data.get("type") == "FeatureCollection" else [data]
-    places = list(settlements) if settlements is not None else gazetteer_settlements()
-    rows: dict[tuple[str, dt.date], BaselineRow] = {}
+    default_ctl = parse_controller(controller, f"{path}: --controller") if controller else None
+    file_day = _file_date(path)
+    areas: list[tuple[str, dt.date, list, str]] = []  # state, day, polygons, label
+    unstated = 0
     for n, feat in enumerate(feats or [], start=1):
         where = f"{path}: feature {n}"
         props = feat.get("properties") or {}
-        ctl = parse_controller(props.get("controller") or controller or "RU", where)
+        geom = feat.get("geometry") or (feat if feat.get("type") != "Feature" else {})
+        label = " ".join(str(props.get("name") or f"feature {n}").split())[:60]
+        polys = _polygons(geom)
+        if not polys:
+            kind = geom.get("type") if isinstance(geom, dict) and geom.get("type") else "no geometry"
+            summary.skip(f"not an area ({kind})", label)
+            continue
+        state, how = area_state(props, where)
+        if state is None:
+            if default_ctl is None:
+                unstated += 1
+                summary.skip("area whose name and colour say no state (give --controller to import it)", label)
+                continue
+            state, how = default_ctl, "--controller"
         day_s = props.get("date") or props.get("on")
         try:
-            day = dt.date.fromisoformat(day_s) if day_s else on
+            day = dt.date.fromisoformat(day_s) if day_s else (on or file_day)
         except ValueError:
             raise BaselineError(f"{where}: date {day_s!r} is not YYYY-MM-DD") from None
         if day is None:
             raise BaselineError(f"{where}: no date (give the feature a 'date' property or use --date)")
-        polys = _polygons(feat.get("geometry") or feat)
-        if not polys:
-            continue
+        summary.areas[state] = summary.areas.get(state, 0) + 1
+        summary.read_from[how] = summary.read_from.get(how, 0) + 1
+        areas.append((state, day, polys, label))
+    if not areas and unstated:
+        raise BaselineError(f"{path}: none of its {unstated} areas says its state in a controller property, its "
+                            "name or its colour: give --controller UA|RU|contested to import them")
+    if on is None and file_day is not None and any(not (f.get("properties") or {}).get("date") for f in feats or []):
+        summary.notes.append(f"date {file_day} taken from the file's name (use --date to change it)")
+    places = list(settlements) if settlements is not None else gazetteer_settlements()
+    best: dict[tuple[str, dt.date], tuple[float, BaselineRow]] = {}
+    overlaps = 0
+    for state, day, polys, _ in areas:
         x0, y0, x1, y1 = _bbox(polys)
         for name, gid, lat, lon in places:
             if not (x0 <= lon <= x1 and y0 <= lat <= y1):
                 continue
-            if any(in_polygon(lon, lat, poly) for poly in polys):
-                key = (str(gid) if gid else f"{name}@{lat:.4f},{lon:.4f}", day)
-                rows[key] = BaselineRow(place=name, controller=ctl, on=day, geonames_id=gid,  # type: ignore[arg-type]
-                                        latitude=lat, longitude=lon, source=source or path.name)
-    return list(rows.values())
+            inside = [poly for poly in polys if in_polygon(lon, lat, poly)]
+            if not inside:
+                continue
+            size = min(_ring_area(poly[0]) for poly in inside)
+            key = (str(gid) if gid else f"{name}@{lat:.4f},{lon:.4f}", day)
+            row = BaselineRow(place=name, controller=state, on=day, geonames_id=gid,  # type: ignore[arg-type]
+                              latitude=lat, longitude=lon, source=source or path.name)
+            have = best.get(key)
+            if have is not None and have[1].controller != state:
+                overlaps += 1
+            if have is None or size < have[0]:
+                best[key] = (size, row)
+    if overlaps:
+        summary.notes.append(f"{overlaps} settlement(s) lie in overlapping areas of different states: the smallest "
+                             "area's state is kept")
+    rows = [r for _, r in best.values()]
+    for r in rows:
+        summary.settlements[r.controller] = summary.settlements.get(r.controller, 0) + 1
+    return rows
 
 
-def read_baseline(path: Path, on: dt.date | None = None, controller: str | None = None) -> list[BaselineRow]:
+def read_baseline(path: Path, on: dt.date | None = None, controller: str | None = None,
+                  summary: MapRead | None = None) -> list[BaselineRow]:
     suffix = path.suffix.casefold()
     if suffix in (".geojson", ".json"):
-        return read_geojson(path, on, controller)
+        return read_geojson(path, on, controller, summary=summary)
     if suffix == ".csv":
         return read_csv(path)
     raise BaselineError(f"{path}: use a .csv (place, controller, date) or a .geojson file")

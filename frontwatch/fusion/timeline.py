@@ -140,6 +140,24 @@ def _place_of(geo_precision: int | None, feature_code: str | None, lat: float | 
     return PlaceInfo(key, name or mention or key, gid, lat, lon)
 
 
+def name_only(loc: Location) -> str | None:
+    """The folded name of a place known only by name (no id, no coordinates), else None."""
+    if loc.geonames_id is not None or loc.latitude is not None:
+        return None
+    folded = _fold_name(loc.name or loc.mention or "")
+    return folded or None
+
+
+def aliased(ev: Event, place: PlaceInfo) -> Event:
+    """The event placed at `place`: a name-only place folded into the resolved settlement that the
+    same spelling stands for elsewhere in the store (one place, one name on the map)."""
+    loc = ev.location.model_copy(update={"name": place.name, "geonames_id": place.geonames_id,
+                                         "latitude": place.latitude, "longitude": place.longitude,
+                                         "feature_code": ev.location.feature_code or "PPL",
+                                         "geo_precision": ev.location.geo_precision or 1})
+    return ev.model_copy(update={"location": loc})
+
+
 # --- voices and assertions ----------------------------------------------------------------
 @dataclass(frozen=True)
 class Voice:
@@ -415,6 +433,10 @@ def earn_needed(prev: Run, t: dt.date, population: int) -> tuple[float, list[str
     if (t - prev.since).days >= int(e["long_held_days"]):
         need += float(e["long_extra"])
         why.append(f"held since {prev.since}")
+    elif prev.baseline and float(e.get("baseline_extra", 0)):
+        # how long a map's state had held before its date is unknown: it counts as held long
+        need += float(e["baseline_extra"])
+        why.append("a state from the imported map")
     return need, why
 
 

@@ -7,6 +7,7 @@ without touching templates or routes; everything it returns is plain JSON-ready 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ import yaml
 
 from frontwatch import fusion
 from frontwatch.model import ControlState, Event, Report
-from frontwatch.store.base import EventFilter, Store
+from frontwatch.store.base import EventFilter, EventRow, Store
 
 MAX_PLACE_EVENTS = 200
 STYLE_FILE = Path(__file__).with_name("style.yaml")
@@ -73,7 +74,7 @@ def report_days(store: Store) -> list[dt.date]:
     hit = _DAYS_CACHE.get(store)
     if hit is not None and hit[0] == rev:
         return hit[1]
-    days = sorted({r.date for r in store.iter_reports()})
+    days = store.report_days()
     _DAYS_CACHE[store] = (rev, days)
     return days
 
@@ -298,3 +299,128 @@ def place_detail(store: Store, place: str, on: dt.date | None = None) -> dict[st
         "events": [cards.card(e) for e in events[-MAX_PLACE_EVENTS:]],
         "explanation": explain(store, key, on),
     }
+
+
+# --- the web API's heavy replies, assembled from the stored JSON ------------------------------------
+# Events are stored as JSON text: a card is that text with its report's fields appended, so no
+# record is parsed, validated or re-encoded. The output is the same as `Cards.card` encoded with
+# `dumps` (same keys in the same order on SQLite; PostgreSQL's JSONB keeps its own key order).
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=256)
+def _style_json(kind: str) -> str:
+    return dumps(kind_style(kind))
+
+
+def card_json(row: EventRow) -> str:
+    """`Cards.card` of a stored event, as JSON text, from its stored row."""
+    if row.has_report:
+        rep = {"source": row.report_source, "title": row.report_title, "url": safe_url(row.report_url),
+               "date": row.report_day}
+    else:
+        rep = {"source": None, "title": None, "url": None, "date": row.report_date}
+    head = row.json.rstrip()[:-1]  # the object without its closing brace
+    sep = "" if head.rstrip().endswith("{") else ","
+    return (f'{head}{sep}"report":{dumps(rep)},"day":"{row.day}","style":{_style_json(row.kind)}}}')
+
+
+def events_json(store: Store, flt: EventFilter, offset: int = 0) -> str:
+    """The cards of `store.events(flt)` after the first `offset`, as one JSON array."""
+    return "[" + ",".join(card_json(r) for r in store.event_rows(flt, offset)) + "]"
+
+
+def place_detail_json(store: Store, place: str, on: dt.date | None = None) -> str | None:
+    """`place_detail` as JSON text, the event cards assembled from the stored rows."""
+    rows = list(store.event_rows(EventFilter(place=place)))
+    if not rows:
+        return None
+    loc = next((r for r in rows if r.latitude is not None), rows[0])
+    key = place_key(loc.geonames_id, loc.place_name)
+    if on is None:
+        on = dt.date.fromisoformat(max({r.day for r in rows if not r.historical} | {r.report_date for r in rows}))
+    timeline = place_timeline(store, key)
+    current = next((s for s in control_on(store, on, place=key) if place_key(s.geonames_id, s.place) == key), None)
+    head = {
+        "id": key, "name": loc.place_name, "geonames_id": loc.geonames_id, "latitude": loc.latitude,
+        "longitude": loc.longitude, "admin1": loc.admin1, "country": loc.country,
+        "on": on.isoformat(), "state": state_dict(current) if current else None,
+        "timeline": timeline, "events_total": len(rows),
+    }
+    cards = ",".join(card_json(r) for r in rows[-MAX_PLACE_EVENTS:])
+    return f'{dumps(head)[:-1]},"events":[{cards}],"explanation":{dumps(explain(store, key, on))}}}'
+
+
+class DayCards:
+    """Event cards bucketed by the day the store orders events by, for windows of days.
+
+    The map's slider asks for overlapping windows (seven days up to the chosen one): each day's
+    cards are read and assembled once per store version, and any window is the concatenation of
+    its days' cards that overlap it, in the store's order. Thread-safe; bounded in bytes.
+    """
+
+    def __init__(self, max_bytes: int = 96 * 2**20) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._days: OrderedDict[tuple[Any, str], list[tuple[str, str, bool, str]]] = OrderedDict()
+        self._spans: tuple[Any, list[tuple[str, str, str]]] | None = None
+        self._lock = threading.Lock()
+        self._bytes = 0
+        self.max_bytes = max_bytes
+
+    def _day_spans(self, store: Store, version: Any) -> list[tuple[str, str, str]]:
+        spans = self._spans
+        if spans is None or spans[0] != version:
+            spans = (version, [(d.isoformat(), lo.isoformat(), hi.isoformat()) for d, lo, hi in store.day_spans()])
+            self._spans = spans
+        return spans[1]
+
+    def warm(self, store: Store, version: Any) -> Counter[str]:
+        """Read every day's cards (as many as the size bound keeps); returns events per place id."""
+        places: Counter[str] = Counter()
+        days = [d for d, _, _ in self._day_spans(store, version)]
+        for i in range(0, len(days), 300):
+            chunk = tuple(dt.date.fromisoformat(d) for d in days[i:i + 300])
+            fresh: dict[str, list[tuple[str, str, bool, str]]] = {}
+            for r in store.event_rows(EventFilter(sort_days=chunk)):
+                fresh.setdefault(r.sort_date, []).append((r.date_lo, r.date_hi, r.historical, card_json(r)))
+                places[place_key(r.geonames_id, r.place_name)] += 1
+            self._keep(version, fresh)
+        return places
+
+    def _keep(self, version: Any, fresh: dict[str, list[tuple[str, str, bool, str]]]) -> None:
+        with self._lock:
+            for d, cards in fresh.items():
+                self._days[(version, d)] = cards
+                self._bytes += 64 + sum(len(c[3]) for c in cards)
+            while self._bytes > self.max_bytes and len(self._days) > 1:
+                _, old = self._days.popitem(last=False)
+                self._bytes -= 64 + sum(len(c[3]) for c in old)
+
+    def window(self, store: Store, version: Any, since: dt.date | None, until: dt.date | None,
+               include_historical: bool = True, limit: int | None = None, offset: int = 0) -> str:
+        """`events_json(store, EventFilter(since, until, include_historical, limit), offset)`."""
+        lo_q = since.isoformat() if since else ""
+        hi_q = until.isoformat() if until else "9999-12-31"
+        days = [d for d, lo, hi in self._day_spans(store, version) if hi >= lo_q and lo <= hi_q]
+        with self._lock:
+            have = {d: self._days[(version, d)] for d in days if (version, d) in self._days}
+            for d in have:
+                self._days.move_to_end((version, d))
+        missing = [d for d in days if d not in have]
+        if missing:
+            fresh: dict[str, list[tuple[str, str, bool, str]]] = {d: [] for d in missing}
+            for i in range(0, len(missing), 300):
+                chunk = tuple(dt.date.fromisoformat(d) for d in missing[i:i + 300])
+                for r in store.event_rows(EventFilter(sort_days=chunk)):
+                    fresh[r.sort_date].append((r.date_lo, r.date_hi, r.historical, card_json(r)))
+            have.update(fresh)
+            self._keep(version, fresh)
+        out = [card for d in days for lo, hi, hist, card in have[d]
+               if hi >= lo_q and lo <= hi_q and (include_historical or not hist)]
+        end = None if limit is None else offset + limit
+        return "[" + ",".join(out[offset:end]) + "]"

@@ -9,9 +9,11 @@ import multiprocessing as mp
 import os
 import resource
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,10 @@ DEFAULT_CHUNK_SIZE = 8
 # Chunks in flight per worker: keeps every worker busy while bounding how much of a large
 # corpus sits in memory (Pool.imap would read the whole input up front).
 IN_FLIGHT_PER_WORKER = 3
+# Chunks done or in flight that may wait behind a slow older one (input order), per worker.
+MAX_AHEAD_PER_WORKER = 12
+# The last chunks (per worker) are split small so that the workers finish together.
+TAIL_CHUNKS_PER_WORKER = 2
 
 # Per worker process: the model and gazetteer, loaded once by `_init_worker`.
 _PARTS: dict[str, Any] = {}
@@ -31,10 +37,38 @@ _PARTS: dict[str, Any] = {}
 
 @dataclass
 class WorkerStats:
-    """What the pool measured: peak resident memory (bytes) of each worker process, by pid."""
+    """What the pool measured: peak resident memory (bytes) of each worker process, by pid; and
+    where the time went (wall clock, from the pool's start): when each worker began its first
+    chunk (start-up), finished its last one (the tail), and how long it spent extracting."""
 
     peak_rss: dict[int, int] = field(default_factory=dict)
     reports: int = 0
+    first_start: dict[int, float] = field(default_factory=dict)
+    last_end: dict[int, float] = field(default_factory=dict)
+    busy: dict[int, float] = field(default_factory=dict)
+    cpu: dict[int, float] = field(default_factory=dict)  # CPU seconds of each worker's chunks
+    wall: float = 0.0
+    start_method: str = ""
+
+    def record(self, pid: int, rss: int, began: float, ended: float, t0: float, cpu: float = 0.0) -> None:
+        self.cpu[pid] = self.cpu.get(pid, 0.0) + cpu
+        self.peak_rss[pid] = max(rss, self.peak_rss.get(pid, 0))
+        self.first_start[pid] = min(began - t0, self.first_start.get(pid, float("inf")))
+        self.last_end[pid] = max(ended - t0, self.last_end.get(pid, 0.0))
+        self.busy[pid] = self.busy.get(pid, 0.0) + (ended - began)
+
+    def summary(self) -> str:
+        """One line: start-up, busy share, tail, and what a perfect split would have taken."""
+        if not self.busy:
+            return "no worker statistics"
+        n = len(self.busy)
+        perfect = sum(self.busy.values()) / n
+        return (f"{n} workers ({self.start_method}): first chunk began after "
+                f"{', '.join(f'{v:.1f}' for v in sorted(self.first_start.values()))} s; busy "
+                f"{', '.join(f'{v:.1f}' for v in sorted(self.busy.values()))} s of {self.wall:.1f} s wall "
+                f"(CPU {', '.join(f'{v:.1f}' for v in sorted(self.cpu.values()))} s); "
+                f"last chunks ended {', '.join(f'{v:.1f}' for v in sorted(self.last_end.values()))} s; "
+                f"a perfect split of the busy time: {perfect:.1f} s")
 
     @property
     def max_peak_rss(self) -> int:
@@ -86,16 +120,41 @@ def extract_batch(reports: list[Report], nlp: Any = None, gazetteer: Any = None)
         return out
 
 
-def _work(chunk: list[Report]) -> tuple[int, int, list[Extraction | Rejection]]:
+def _work(chunk: list[Report]) -> tuple[int, int, float, float, float, list[Extraction | Rejection]]:
+    began, cpu = time.time(), time.process_time()
     results = extract_batch(chunk)
-    return os.getpid(), peak_rss_bytes(), results
+    return os.getpid(), peak_rss_bytes(), began, time.time(), time.process_time() - cpu, results
 
 
 def _context() -> mp.context.BaseContext:
-    # forkserver: workers start from a clean interpreter (no inherited store connection, threads
-    # or half-loaded model) but faster than spawn; spawn where forkserver does not exist.
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    return mp.get_context(method)
+    # A parent that already holds the loaded model and runs no other thread forks its workers:
+    # they start at once, sharing the model's memory copy-on-write, instead of each loading it.
+    # Otherwise forkserver: workers start from a clean interpreter (no inherited store
+    # connection, threads or half-loaded model) but faster than spawn; spawn where neither exists.
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and _model_loaded() and threading.active_count() == 1:
+        return mp.get_context("fork")
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _model_loaded() -> bool:
+    from frontwatch.gazetteer import get_gazetteer
+    from frontwatch.nlp import get_nlp
+
+    return get_nlp.cache_info().currsize > 0 and get_gazetteer.cache_info().currsize > 0
+
+
+def _balanced(chunks: Iterable[list[Report]], workers: int) -> Iterator[list[Report]]:
+    """The chunks in order, the last few split into pairs of reports: the run then ends with every
+    worker finishing at about the same time instead of one parsing a whole chunk alone."""
+    window: deque[list[Report]] = deque()
+    for chunk in chunks:
+        window.append(chunk)
+        if len(window) > TAIL_CHUNKS_PER_WORKER * workers:
+            yield window.popleft()
+    for chunk in window:
+        for i in range(0, len(chunk), 2):
+            yield chunk[i:i + 2]
 
 
 def extract_parallel(
@@ -121,27 +180,40 @@ def extract_parallel(
 
     # ProcessPoolExecutor rather than multiprocessing.Pool: a worker killed by the OOM killer
     # raises BrokenProcessPool here instead of leaving the parent waiting forever.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker) as pool:
-        pending: deque[Future] = deque()
-        chunks = batches(reports, chunk_size)
-        limit = workers * IN_FLIGHT_PER_WORKER
+    t0 = time.time()
+    ctx = _context()
+    stats.start_method = ctx.get_start_method()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+        pending: deque[Future] = deque()  # in input order: done ones wait here for their turn
+        chunks = _balanced(batches(reports, chunk_size), workers)
+        running = workers * IN_FLIGHT_PER_WORKER
+        ahead = max(running, workers * MAX_AHEAD_PER_WORKER)
 
         def fill() -> None:
-            while len(pending) < limit:
+            # Keep every worker fed whatever the oldest chunk is doing (a long article must not
+            # leave the others idle), while bounding the results held back for the input order.
+            unfinished = sum(1 for f in pending if not f.done())
+            while unfinished < running and len(pending) < ahead:
                 chunk = next(chunks, None)
                 if chunk is None:
                     return
                 pending.append(pool.submit(_work, chunk))
+                unfinished += 1
 
         try:
             fill()
             while pending:
-                pid, rss, results = pending.popleft().result()
+                if not pending[0].done():
+                    wait([f for f in pending if not f.done()], return_when=FIRST_COMPLETED)
+                    fill()
+                    continue
+                pid, rss, began, ended, cpu, results = pending.popleft().result()
                 fill()  # hand out the next chunk before the caller spends time storing these
-                stats.peak_rss[pid] = max(rss, stats.peak_rss.get(pid, 0))
+                stats.record(pid, rss, began, ended, t0, cpu)
                 stats.reports += len(results)
                 yield from results
         finally:
             # The caller may stop early (an error while storing, Ctrl-C): drop queued work.
             for fut in pending:
                 fut.cancel()
+            stats.wall = time.time() - t0

@@ -10,7 +10,7 @@ import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
 
@@ -31,6 +31,93 @@ class EventFilter:
     claimant: str | None = None  # some claim's claimant equals this (case-insensitive)
     include_historical: bool = True
     limit: int | None = None
+    sort_days: tuple[dt.date, ...] = ()  # the event's sort day (event date, else report date) is one of these
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """An event as stored, for serving: its JSON text as written, the columns a card or a place
+    panel needs, and its report's display fields (`report_*`), without parsing the JSON."""
+
+    event_id: str
+    report_id: str
+    json: str
+    kind: str
+    event_date: str | None  # ISO days
+    date_latest: str | None
+    report_date: str
+    historical: bool
+    place_name: str | None
+    geonames_id: int | None
+    latitude: float | None
+    longitude: float | None
+    admin1: str | None
+    country: str | None
+    has_report: bool
+    report_source: str | None
+    report_title: str | None
+    report_url: str | None
+    report_day: str | None
+    date_lo: str = ""  # the interval a window filter tests, and the day the store orders by
+    date_hi: str = ""
+    sort_date: str = ""
+
+    @property
+    def day(self) -> str:
+        """The event's day: its date, else the last day of its range, else its report's day."""
+        return self.event_date or self.date_latest or self.report_date
+
+
+class EventView:
+    """An event as the control rules read it: ids, kind, dates, location, sides, control and claims
+    are loaded from the store's columns (Location, ControlChange and Claim records complete);
+    any other attribute (evidence, quantities, ...) loads the full Event from the store once."""
+
+    __slots__ = ("event_id", "report_id", "kind", "report_date", "event_date", "date_earliest", "date_latest",
+                 "historical", "location", "actor1_side", "actor2_side", "control", "claims", "_store", "_full")
+
+    def __init__(self, store: Store, event_id: str, report_id: str, kind: str, report_date: dt.date,
+                 event_date: dt.date | None, date_earliest: dt.date | None, date_latest: dt.date | None,
+                 historical: bool, location: Any, actor1_side: str | None, actor2_side: str | None,
+                 control: Any, claims: list) -> None:
+        self._store, self._full = store, None
+        self.event_id, self.report_id, self.kind = event_id, report_id, kind
+        self.report_date, self.event_date = report_date, event_date
+        self.date_earliest, self.date_latest, self.historical = date_earliest, date_latest, historical
+        self.location, self.actor1_side, self.actor2_side = location, actor1_side, actor2_side
+        self.control, self.claims = control, claims
+
+    def full(self) -> Event:
+        """The whole record: the stored one, with this view's fields (a copy may have changed some)."""
+        if self._full is None:
+            full = self._store.get_event(self.event_id)
+            if full is None:
+                raise LookupError(f"event {self.event_id} is no longer stored")
+            self._full = full.model_copy(update={n: object.__getattribute__(self, n) for n in _VIEW_FIELDS})
+        return self._full
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
+        """Like `Event.model_copy`: a view again when only loaded fields change, else a full Event."""
+        if deep or any(k.startswith("_") or k not in EventView.__slots__ for k in update or {}):
+            return self.full().model_copy(update=update, deep=deep)
+        new = EventView.__new__(EventView)
+        for name in EventView.__slots__:
+            object.__setattr__(new, name, object.__getattribute__(self, name))
+        new._full = None
+        for name, value in (update or {}).items():
+            object.__setattr__(new, name, value)
+        return new
+
+    def __getattr__(self, name: str) -> Any:  # only for what the slots do not hold
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
+
+    def __repr__(self) -> str:
+        return f"EventView({self.event_id!r}, {self.kind!r}, {self.location!r})"
+
+
+_VIEW_FIELDS = tuple(n for n in EventView.__slots__ if not n.startswith("_"))
 
 
 @dataclass(frozen=True)
@@ -103,12 +190,62 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def iter_reports(self) -> Iterator[Report]: ...
 
+    def report_heads(self, report_ids: Iterable[str]) -> dict[str, tuple[str | None, dt.date | None]]:
+        """{report_id: (source, date)} for each id (None, None when not stored), without the texts."""
+        out: dict[str, tuple[str | None, dt.date | None]] = {}
+        for rid in report_ids:
+            rep = self.get_report(rid)
+            out[rid] = (rep.source, rep.date) if rep else (None, None)
+        return out
+
     @abc.abstractmethod
     def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
         """Events ordered by (event date or report date, report_id, event_id)."""
 
     @abc.abstractmethod
     def get_event(self, event_id: str) -> Event | None: ...
+
+    def event_rows(self, flt: EventFilter | None = None, offset: int = 0) -> Iterator[EventRow]:
+        """`events(flt)` as stored rows (same order), skipping the first `offset`; SQL stores read
+        the JSON text and the report columns in one query instead of validating every record."""
+        import itertools
+        import json
+
+        from frontwatch.store.sql import event_interval
+
+        reports: dict[str, Report | None] = {}
+        for e in itertools.islice(self.events(flt), offset, None):
+            if e.report_id not in reports:
+                reports[e.report_id] = self.get_report(e.report_id)
+            r = reports[e.report_id]
+            loc = e.location
+            yield EventRow(e.event_id, e.report_id,
+                           json.dumps(e.to_json_dict(), ensure_ascii=False, separators=(",", ":")), e.kind,
+                           _iso(e.event_date), _iso(e.date_latest), e.report_date.isoformat(), e.historical,
+                           loc.name, loc.geonames_id, loc.latitude, loc.longitude, loc.admin1, loc.country,
+                           r is not None, r.source if r else None, r.title if r else None, r.url if r else None,
+                           r.date.isoformat() if r else None, *(d.isoformat() for d in event_interval(e)))
+
+    def day_spans(self) -> list[tuple[dt.date, dt.date, dt.date]]:
+        """(sort day, earliest date_lo, latest date_hi) of the events of each sort day, in order:
+        which days' events a window of dates can reach."""
+        from frontwatch.store.sql import event_interval
+
+        spans: dict[dt.date, tuple[dt.date, dt.date]] = {}
+        for e in self.events():
+            lo, hi, sort = event_interval(e)
+            old = spans.get(sort)
+            spans[sort] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
+        return [(d, lo, hi) for d, (lo, hi) in sorted(spans.items())]
+
+    def event_views(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        """`events(flt)` for readers of a few fields (fusion): SQL stores return `EventView`s, which
+        read only those columns and load the full record if anything else is asked of them."""
+        yield from self.events(flt)
+
+    def report_days(self) -> list[dt.date]:
+        """The days that have reports, in order."""
+        return sorted({r.date for r in self.iter_reports()})
 
     @abc.abstractmethod
     def report_source(self, report_id: str) -> str | None:
@@ -130,8 +267,14 @@ class Store(abc.ABC):
     def put_derived(self, namespace: str, key: str, value: str) -> None:
         """Keep a derived JSON value (fusion's per-place timeline cache, ...)."""
 
+    def put_derived_many(self, namespace: str, items: Iterable[tuple[str, str]]) -> None:
+        """Keep many derived values (one transaction in SQL stores)."""
+        for key, value in items:
+            self.put_derived(namespace, key, value)
+
     @abc.abstractmethod
-    def get_derived(self, namespace: str) -> dict[str, str]: ...
+    def get_derived(self, namespace: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """The derived values of a namespace (only those of `keys` when given)."""
 
     @abc.abstractmethod
     def delete_derived(self, namespace: str, keys: Iterable[str] | None = None) -> None: ...
@@ -139,6 +282,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def revision(self) -> int:
         """A number that grows with every stored report: lets caches tell what is new."""
+
+    def data_version(self) -> tuple[int, int]:
+        """(revision, baseline stamp): changes whenever a report or a baseline row is stored, so a
+        cache of anything read from the store (web replies) knows when it is stale."""
+        return self.revision(), len(self.baseline())
 
     @abc.abstractmethod
     def reports_since(self, revision: int) -> list[str]:
@@ -153,6 +301,10 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d is not None else None
 
 
 def open_store(url: str) -> Store:

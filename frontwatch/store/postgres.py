@@ -116,6 +116,8 @@ class PostgresStore(SQLStore):
 
     dialect = "postgresql"
     migrations = MIGRATIONS
+    _JSON_TEXT = "e.json::text"
+    _VIEW_EXTRA = "jsonb_build_array(e.json->'location'->'feature_code', e.json->'location'->'geo_precision', e.json->'control')"
 
     def __init__(self, url: str, *, schema: str | None = None, migrate_to: int | None = None) -> None:
         super().__init__()

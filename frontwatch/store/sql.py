@@ -16,7 +16,16 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
-from frontwatch.store.base import AddResult, BaselineImport, BaselineRow, EventFilter, Store, StoreError
+from frontwatch.store.base import (
+    AddResult,
+    BaselineImport,
+    BaselineRow,
+    EventFilter,
+    EventRow,
+    EventView,
+    Store,
+    StoreError,
+)
 
 # Reads are paged by key ("keyset pagination") instead of holding a cursor open, so a long
 # export never pins a transaction and a reader can be interleaved with writes on one store.
@@ -37,6 +46,17 @@ def event_interval(ev: Event) -> tuple[dt.date, dt.date, dt.date]:
     if hi < lo:  # a malformed range must not make the event unfindable
         lo, hi = hi, lo
     return lo, hi, ev.event_date or ev.report_date
+
+
+def _built(cls: type, values: dict[str, Any]) -> Any:
+    """A record from values read back from the store, every field given (what `model_construct`
+    does without its per-call overhead): stored records were validated when they were written."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class SQLStore(Store):
@@ -236,6 +256,16 @@ class SQLStore(Store):
         row = self._one(f"SELECT {self._REPORT_COLS} FROM reports WHERE report_id = ?", (report_id,))
         return self._report(row) if row else None
 
+    def report_heads(self, report_ids: Iterable[str]) -> dict[str, tuple[str | None, dt.date | None]]:
+        ids = sorted(set(report_ids))
+        out: dict[str, tuple[str | None, dt.date | None]] = dict.fromkeys(ids, (None, None))
+        for i in range(0, len(ids), IN_CHUNK):
+            chunk = ids[i:i + IN_CHUNK]
+            for rid, source, day in self._all(f"SELECT report_id, source, report_date FROM reports WHERE report_id "
+                                              f"IN ({', '.join('?' * len(chunk))})", chunk):
+                out[rid] = (source, self._to_date(day))
+        return out
+
     def report_source(self, report_id: str) -> str | None:
         row = self._one("SELECT source FROM reports WHERE report_id = ?", (report_id,))
         return row[0] if row else None
@@ -253,8 +283,7 @@ class SQLStore(Store):
     def _event(self, value: Any) -> Event:
         return Event.model_validate(self._load_json(value))
 
-    def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
-        flt = flt or EventFilter()
+    def _event_where(self, flt: EventFilter) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         if flt.since is not None:
@@ -283,6 +312,14 @@ class SQLStore(Store):
         if not flt.include_historical:
             where.append("e.historical = ?")
             params.append(False)
+        if flt.sort_days:
+            where.append(f"e.sort_date IN ({', '.join('?' * len(flt.sort_days))})")
+            params.extend(self._date(d) for d in flt.sort_days)
+        return where, params
+
+    def _event_pages(self, flt: EventFilter, columns: str, joins: str = "", offset: int = 0) -> Iterator[list[tuple]]:
+        """Pages of rows `(sort_date, report_id, event_id, *columns)` in event order (keyset paging)."""
+        where, params = self._event_where(flt)
         remaining = flt.limit
         last: tuple | None = None
         while remaining is None or remaining > 0:
@@ -292,17 +329,110 @@ class SQLStore(Store):
             if last is not None:
                 conds.append("(e.sort_date, e.report_id, e.event_id) > (?, ?, ?)")
                 page_params.extend(last)
-            sql = ("SELECT e.sort_date, e.report_id, e.event_id, e.json FROM events e"
+            sql = (f"SELECT e.sort_date, e.report_id, e.event_id, {columns} FROM events e{joins}"
                    + (" WHERE " + " AND ".join(conds) if conds else "")
                    + " ORDER BY e.sort_date, e.report_id, e.event_id LIMIT ?")
-            rows = self._all(sql, [*page_params, page])
-            for r in rows:
-                yield self._event(r[3])
+            page_params.append(page)
+            if offset and last is None:
+                sql += " OFFSET ?"
+                page_params.append(offset)
+            rows = self._all(sql, page_params)
+            if rows:
+                yield rows
             if remaining is not None:
                 remaining -= len(rows)
             if len(rows) < page:
                 return
             last = rows[-1][:3]
+
+    def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        for rows in self._event_pages(flt or EventFilter(), "e.json"):
+            for r in rows:
+                yield self._event(r[3])
+
+    # What EventView needs beyond the columns, as one JSON array per row (read in the database).
+    _VIEW_EXTRA = "json_extract(e.json, '$.location.feature_code', '$.location.geo_precision', '$.control')"
+
+    def event_views(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        from frontwatch.model import Claim, ControlChange, Location
+
+        cols = ("e.kind, e.report_date, e.event_date, e.date_earliest, e.date_latest, e.historical, e.place_name, "
+                "e.place_mention, e.geonames_id, e.latitude, e.longitude, e.country, e.admin1, e.actor1_side, "
+                f"e.actor2_side, {self._VIEW_EXTRA}")
+        # Places, controls and days repeat across thousands of events: each distinct one is decoded
+        # and built once per call and shared (the views are read, never changed).
+        days: dict[Any, dt.date | None] = {None: None}
+        extras: dict[str, tuple[Any, Any, Any]] = {}
+        places: dict[tuple, Any] = {}
+
+        def day(value: Any) -> dt.date | None:
+            d = days.get(value)
+            if d is None and value is not None:
+                d = days[value] = self._to_date(value)
+            return d
+
+        def extra_of(value: Any) -> tuple[Any, Any, Any]:
+            key = value if isinstance(value, str) else json.dumps(value)
+            hit = extras.get(key)
+            if hit is None:
+                fcode, precision, control = self._load_json(value)
+                ctl = None if control is None else _built(ControlChange, {
+                    "to": control.get("to"), "from_": control.get("from"), "extent": control.get("extent", "full")})
+                hit = extras[key] = (fcode, precision, ctl)
+            return hit
+
+        for rows in self._event_pages(flt or EventFilter(), cols):
+            claims: dict[str, list] = {}
+            ids = [r[2] for r in rows]
+            for i in range(0, len(ids), IN_CHUNK):
+                chunk = ids[i:i + IN_CHUNK]
+                for eid, claimant, side, stance, via, quote in self._all(
+                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
+                        f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
+                    claims.setdefault(eid, []).append(_built(Claim, {
+                        "claimant": claimant, "side": side, "via": json.loads(via) if via and via != "[]" else [],
+                        "stance": stance, "quote": quote}))
+            for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
+                 side1, side2, extra) in rows:
+                fcode, precision, ctl = extra_of(extra)
+                pkey = (name, mention, gid, lat, lon, country, adm, fcode, precision)
+                loc = places.get(pkey)
+                if loc is None:
+                    loc = places[pkey] = _built(Location, {
+                        "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
+                        "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
+                yield EventView(self, eid, rid, kind, day(rdate), day(edate), day(early), day(late), bool(hist),
+                                loc, side1, side2, ctl, claims.get(eid, []))
+
+    # The stored JSON as text (PostgreSQL's JSONB gives it back in its own key order).
+    _JSON_TEXT = "e.json"
+
+    def event_rows(self, flt: EventFilter | None = None, offset: int = 0) -> Iterator[EventRow]:
+        cols = (f"{self._JSON_TEXT}, e.kind, e.event_date, e.date_latest, e.report_date, e.historical, "
+                "e.place_name, e.geonames_id, e.latitude, e.longitude, e.admin1, e.country, "
+                "r.source, r.title, r.url, r.report_date, e.date_lo, e.date_hi")
+        joins = " LEFT JOIN reports r ON r.report_id = e.report_id"
+        iso = self._iso
+        for rows in self._event_pages(flt or EventFilter(), cols, joins, offset):
+            for (sort, rid, eid, js, kind, edate, latest, rdate, hist, pname, gid, lat, lon, adm, country,
+                 source, title, url, rep_date, lo, hi) in rows:
+                yield EventRow(eid, rid, js if isinstance(js, str) else json.dumps(js, ensure_ascii=False),
+                               kind, iso(edate), iso(latest), iso(rdate), bool(hist), pname, gid, lat, lon, adm,
+                               country, rep_date is not None, source, title, url, iso(rep_date), iso(lo), iso(hi),
+                               iso(sort))
+
+    @staticmethod
+    def _iso(value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return value.isoformat()
+
+    def day_spans(self) -> list[tuple[dt.date, dt.date, dt.date]]:
+        rows = self._all("SELECT sort_date, MIN(date_lo), MAX(date_hi) FROM events GROUP BY sort_date ORDER BY 1")
+        return [(self._to_date(d), self._to_date(lo), self._to_date(hi)) for d, lo, hi in rows]
+
+    def report_days(self) -> list[dt.date]:
+        return [self._to_date(r[0]) for r in self._all("SELECT DISTINCT report_date FROM reports ORDER BY 1")]
 
     def get_event(self, event_id: str) -> Event | None:
         row = self._one("SELECT json FROM events WHERE event_id = ?", (event_id,))
@@ -344,8 +474,26 @@ class SQLStore(Store):
                 "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value"),
                 (namespace, key, self._text(value)))
 
-    def get_derived(self, namespace: str) -> dict[str, str]:
-        return dict(self._all("SELECT key, value FROM derived WHERE namespace = ? ORDER BY key", (namespace,)))
+    def put_derived_many(self, namespace: str, items: Iterable[tuple[str, str]]) -> None:
+        self._check_open()
+        rows = [(namespace, k, self._text(v)) for k, v in items]
+        if not rows:
+            return
+        with self._lock, self._write() as cur:
+            cur.executemany(self._q(
+                "INSERT INTO derived (namespace, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value"), rows)
+
+    def get_derived(self, namespace: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        if keys is None:
+            return dict(self._all("SELECT key, value FROM derived WHERE namespace = ? ORDER BY key", (namespace,)))
+        ks = sorted(set(keys))
+        out: dict[str, str] = {}
+        for i in range(0, len(ks), IN_CHUNK):
+            chunk = ks[i:i + IN_CHUNK]
+            out.update(self._all(f"SELECT key, value FROM derived WHERE namespace = ? AND key IN "
+                                 f"({', '.join('?' * len(chunk))})", (namespace, *chunk)))
+        return dict(sorted(out.items()))
 
     def delete_derived(self, namespace: str, keys: Iterable[str] | None = None) -> None:
         self._check_open()
@@ -362,6 +510,11 @@ class SQLStore(Store):
     def revision(self) -> int:
         row = self._one("SELECT COALESCE(MAX(revision), 0) FROM reports")
         return int(row[0]) if row else 0
+
+    def data_version(self) -> tuple[int, int]:
+        row = self._one("SELECT (SELECT COALESCE(MAX(revision), 0) FROM reports), "
+                        "(SELECT COALESCE(MAX(id), 0) FROM baseline)")
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def reports_since(self, revision: int) -> list[str]:
         return [r[0] for r in self._all("SELECT report_id FROM reports WHERE revision > ? ORDER BY revision",

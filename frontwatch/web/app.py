@@ -7,7 +7,10 @@ API is read-only unless a bearer token is configured, and request bodies are cap
 import datetime as dt
 import hmac
 import json
+import logging
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from frontwatch.report import data as rd
 from frontwatch.store.base import EventFilter, Store
@@ -27,6 +31,7 @@ from frontwatch.store.base import EventFilter, Store
 HERE = Path(__file__).resolve().parent
 MAX_BODY_BYTES = 1_000_000
 MAX_EVENTS = 10_000
+WARM_SECONDS = 3.0
 
 # Pages load only their own scripts; images may come from the opt-in online tile layer.
 CSP_PAGE = ("default-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; "
@@ -92,40 +97,78 @@ async def _too_large(limit: int, scope: dict, send: Callable) -> None:
     await response(scope, no_body, send)
 
 
-class ControlCache:
-    """control_on results per (store revision, day): the slider asks for the same days again."""
+class ReplyCache:
+    """Encoded JSON replies by (store data version, route, arguments), bounded in bytes, least
+    recently used out first. A stored report or baseline row changes the version, so a reply is
+    never served stale; requests for a reply being computed wait for it instead of redoing it."""
 
-    def __init__(self, size: int = 256) -> None:
-        self._items: OrderedDict[tuple[int, dt.date], list[dict[str, Any]]] = OrderedDict()
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self._items: OrderedDict[tuple, bytes | None] = OrderedDict()
+        self._pending: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
-        self.size = size
+        self._bytes = 0
+        self.max_bytes = max_bytes
 
-    def get(self, store: Store, on: dt.date) -> list[dict[str, Any]]:
-        key = (store.revision(), on)
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = [rd.state_dict(s) for s in rd.control_on(store, on)]
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+    def get(self, key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    self._pending[key] = threading.Event()
+                    break
+            waiting.wait()
+        try:
+            value = make()
+            with self._lock:
+                self._items[key] = value
+                self._bytes += _size(value)
+                while self._bytes > self.max_bytes and len(self._items) > 1:
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= _size(old)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
 
 
-def _json(value: Any) -> Response:
+def _size(value: bytes | None) -> int:
+    return 256 + len(value or b"")  # an empty reply (404) still costs its key
+
+
+def _encode(value: Any) -> bytes:
     """Already JSON-ready data: skip FastAPI's per-field encoder, which dominates large replies."""
-    body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _raw(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-def create_app(db_url: str, token: str | None = None) -> FastAPI:
-    """The FastAPI app over the store at `db_url`; POST /api/reports needs `token` (none: read-only)."""
+def _place_body(store: Store, place_id: str, on: dt.date | None) -> bytes | None:
+    detail = rd.place_detail_json(store, place_id, on)
+    return detail.encode("utf-8") if detail is not None else None
+
+
+def app_from_env() -> FastAPI:
+    """The app for `FRONTWATCH_DB` (and `FRONTWATCH_TOKEN`): the factory each `serve --workers N`
+    process imports (`uvicorn frontwatch.web.app:app_from_env --factory`)."""
+    from frontwatch.cli.core import DEFAULT_DB
+
+    return create_app(os.environ.get("FRONTWATCH_DB", DEFAULT_DB), token=os.environ.get("FRONTWATCH_TOKEN") or None,
+                      warm_seconds=float(os.environ.get("FRONTWATCH_WARM_SECONDS", WARM_SECONDS)))
+
+
+def create_app(db_url: str, token: str | None = None, warm_seconds: float = WARM_SECONDS) -> FastAPI:
+    """The FastAPI app over the store at `db_url`; POST /api/reports needs `token` (none: read-only).
+    At start-up it spends up to `warm_seconds` building the replies users ask for first (0: none)."""
     from frontwatch.store import open_store
 
     state: dict[str, Any] = {}
-    control_cache = ControlCache()
+    replies = ReplyCache()
+    day_cards = rd.DayCards()
     write_lock = threading.Lock()
 
     def get_store() -> Store:
@@ -134,8 +177,26 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
                 state.setdefault("store", open_store(db_url))
         return state["store"]
 
+    def warm_up() -> None:
+        """Before the first request: the control cache current, every day's event cards read, and
+        the panels of the busiest places (default day) built, within `warm_seconds`."""
+        t0 = time.monotonic()
+        try:
+            store = get_store()
+            rd.control_on(store, dt.date.today())  # brings the control cache up to date
+            version = store.data_version()
+            busiest = day_cards.warm(store, version)
+            for place_id, _ in busiest.most_common():
+                if time.monotonic() - t0 > warm_seconds:
+                    break
+                cached(store, ("place", place_id, None), lambda p=place_id: _place_body(store, p, None))
+        except Exception as exc:  # a server that cannot warm up still serves (and reports the error)
+            logging.getLogger("frontwatch.web").warning("warm-up stopped: %s: %s", type(exc).__name__, exc)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_seconds > 0:
+            await run_in_threadpool(warm_up)
         yield
         if "store" in state:
             state.pop("store").close()
@@ -164,6 +225,9 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
 
     StoreDep = Annotated[Store, Depends(get_store)]
 
+    def cached(store: Store, key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
+        return replies.get((store.data_version(), *key), make)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request) -> Response:
         return templates.TemplateResponse(request, "index.html", {"title": "frontwatch map"})
@@ -183,17 +247,21 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/api/meta", tags=["meta"])
-    def meta(store: StoreDep) -> dict[str, Any]:
+    def meta(store: StoreDep) -> Response:
         """Days with reports (the slider's range), record counts, styles, and whether writes are open."""
-        days = rd.report_days(store)
-        return {
-            "first_day": days[0].isoformat() if days else None,
-            "last_day": days[-1].isoformat() if days else None,
-            "report_days": [d.isoformat() for d in days],
-            "counts": store.counts(),
-            "style": rd.style(),
-            "writable": bool(token),
-        }
+
+        def make() -> bytes:
+            days = rd.report_days(store)
+            return _encode({
+                "first_day": days[0].isoformat() if days else None,
+                "last_day": days[-1].isoformat() if days else None,
+                "report_days": [d.isoformat() for d in days],
+                "counts": store.counts(),
+                "style": rd.style(),
+                "writable": bool(token),
+            })
+
+        return _raw(cached(store, ("meta",), make) or b"")
 
     @app.get("/api/events", tags=["events"])
     def events(
@@ -204,12 +272,21 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
         place: str | None = Query(None, description="a settlement name or GeoNames id"),
         include_historical: bool = True,
         limit: int = Query(1000, ge=1, le=MAX_EVENTS),
+        offset: int = Query(0, ge=0, description="skip this many events first (the next page)"),
     ) -> Response:
-        """Events (contract §2) whose dates overlap [since, until], optionally by kind and place."""
+        """Events (contract §2) whose dates overlap [since, until], optionally by kind and place,
+        in order of their day; at most `limit`, after the first `offset`."""
         flt = EventFilter(since=since, until=until, kinds=tuple(kind or ()), place=place, limit=limit,
                           include_historical=include_historical)
-        cards = rd.Cards(store)
-        return _json([cards.card(e) for e in store.events(flt)])
+        version = store.data_version()
+
+        def make() -> bytes:
+            if kind or place:
+                return rd.events_json(store, flt, offset).encode("utf-8")
+            # A window of days (the map's slider): assembled from per-day pieces shared between windows.
+            return day_cards.window(store, version, since, until, include_historical, limit, offset).encode("utf-8")
+
+        return _raw(replies.get((version, "events", flt, offset), make) or b"[]")
 
     @app.get("/api/control", tags=["control"])
     def control(store: StoreDep, on: dt.date | None = None) -> Response:
@@ -217,21 +294,24 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
         if on is None:
             days = rd.report_days(store)
             on = days[-1] if days else dt.date.today()
-        return _json(control_cache.get(store, on))
+        day = on
+        body = cached(store, ("control", day), lambda: _encode([rd.state_dict(s) for s in rd.control_on(store, day)]))
+        return _raw(body or b"[]")
 
     @app.get("/api/changes", tags=["control"])
     def changes(store: StoreDep, until: dt.date, since: dt.date | None = None) -> Response:
         """Settlements that changed hands between `since` (default: the previous report day) and `until`."""
         since = since or rd.previous_report_day(store, until)
-        return _json(rd.control_changes(store, since, until))
+        body = cached(store, ("changes", since, until), lambda: _encode(rd.control_changes(store, since, until)))
+        return _raw(body or b"[]")
 
     @app.get("/api/places/{place_id}", tags=["control"])
     def place(store: StoreDep, place_id: str, on: dt.date | None = None) -> Response:
         """A settlement (GeoNames id or name): its control timeline, events with evidence and claims."""
-        detail = rd.place_detail(store, place_id, on)
-        if detail is None:
+        body = cached(store, ("place", place_id, on), lambda: _place_body(store, place_id, on))
+        if body is None:
             raise HTTPException(404, f"no events at a place called or numbered {place_id!r}")
-        return _json(detail)
+        return _raw(body)
 
     def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
         if not token:

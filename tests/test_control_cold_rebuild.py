@@ -1,0 +1,206 @@
+"""The control cache's cold rebuild reads less (event views, kept source signatures and per-place
+clusters) and must give exactly the states of the full path: every event validated as an Event,
+every report's text hashed again, clusters computed afresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from pathlib import Path
+
+import pytest
+
+from frontwatch import fusion
+from frontwatch.fusion.config import rules
+from frontwatch.fusion.sources import ReportSource, cluster_reports
+from frontwatch.model import (
+    Claim,
+    ControlChange,
+    Event,
+    Evidence,
+    Extraction,
+    Location,
+    Report,
+    kind_to_acled,
+)
+from frontwatch.store import BaselineRow, EventFilter, open_store
+from frontwatch.store.base import Store
+
+DAY0 = dt.date(2023, 3, 1)
+OUTLETS = ["Wire One", "Daily Two", "Radio Three", None]
+SPEAKERS = [("Army spokesman Petro Kovalenko", "UA"), ("Defence ministry in Moscow", "RU"), ("Monitor group", "neutral"),
+            (None, None)]
+
+
+def _places(rng: random.Random) -> list[Location]:
+    out = []
+    for j in range(14):
+        if j % 7 == 5:  # a village the gazetteer lacks: name only
+            out.append(Location(name=f"Hamlet {j}", mention=f"Hamlet {j}"))
+        elif j % 7 == 6:  # near a town only
+            out.append(Location(name=f"Town {j}", mention=f"near Town {j}", geonames_id=600_000 + j, latitude=47.0 + j / 10,
+                                longitude=35.0, feature_code="PPL", geo_precision=2))
+        else:
+            out.append(Location(name=f"Town {j}", mention=f"Town {j}", geonames_id=600_000 + j, latitude=47.0 + j / 10,
+                                longitude=35.0 + rng.random(), country="UA", admin1="Region", feature_code="PPLA",
+                                geo_precision=1))
+    return out
+
+
+def _extraction(i: int, rng: random.Random, places: list[Location], texts: list[str]) -> Extraction:
+    day = DAY0 + dt.timedelta(days=rng.randrange(40))
+    if texts and rng.random() < 0.25:  # a reprint of an earlier story
+        text = texts[rng.randrange(len(texts))] + f" (copy {i})"
+    else:
+        text = " ".join(rng.choice(["troops", "held", "town", "shelling", "river", "bridge", "north", "said"])
+                        for _ in range(40)) + f" item {i}."
+        texts.append(text)
+    rep = Report(report_id=f"t{i}", date=day, text=text, source=OUTLETS[i % len(OUTLETS)],
+                 content_hash=hashlib.sha256(f"{i}|{text}".encode()).hexdigest())
+    events = []
+    for k in range(1 + i % 3):
+        loc = places[rng.randrange(len(places))]
+        kind = rng.choice(["territory_regained", "territory_captured", "withdrawal", "entered", "armed_clash",
+                           "shelling"])
+        side = rng.choice(["UA", "RU"])
+        control = None
+        if kind in ("territory_regained", "territory_captured", "withdrawal", "entered"):
+            other = "RU" if side == "UA" else "UA"
+            control = ControlChange(to=side, **{"from": other},
+                                    extent="entered" if kind == "entered" else rng.choice(["full", "full", "partial"]))
+        claims = []
+        for _ in range(rng.randrange(3)):
+            who, cside = SPEAKERS[rng.randrange(len(SPEAKERS))]
+            claims.append(Claim(claimant=who, side=cside, via=["Wire One"] if rng.random() < 0.3 else [],
+                                stance=rng.choice(["claimed", "asserted", "witnessed", "hedged", "denied"]),
+                                quote=text[:50]))
+        et, st = kind_to_acled(kind)
+        dated = rng.random() < 0.7
+        events.append(Event(
+            event_id=f"t{i}-{k}", report_id=rep.report_id, report_date=day, kind=kind, event_type=et,
+            sub_event_type=st, event_date=day - dt.timedelta(days=rng.randrange(3)) if dated else None,
+            date_latest=None if dated else day - dt.timedelta(days=1), historical=rng.random() < 0.05,
+            location=loc, actor1_side=side, control=control, claims=claims,
+            evidence=[Evidence(report_id=rep.report_id, start=0, end=50, text=text[:50])]))
+    return Extraction(report=rep, events=events)
+
+
+def _build(path: Path, n: int = 160, seed: int = 11) -> Store:
+    return _fill(open_store(str(path)), n, seed)
+
+
+def _fill(store: Store, n: int = 160, seed: int = 11) -> Store:
+    rng = random.Random(seed)
+    places = _places(rng)
+    texts: list[str] = []
+    for i in range(n):
+        store.add_extraction(_extraction(i, rng, places, texts))
+    store.add_baseline([BaselineRow(place="Town 2", controller="RU", on=DAY0 + dt.timedelta(days=10),
+                                    geonames_id=600_002), BaselineRow(place="Hamlet 5", controller="UA", on=DAY0)])
+    return store
+
+
+def _reference_clusters(store, per_place):  # noqa: ANN001, ANN202
+    out = {}
+    for key, evs in per_place.items():
+        ids = sorted({ev.report_id for ev in evs if fusion._needs_cluster(ev)})
+        srcs = [ReportSource.from_text(r, rep.source, rep.text) for r in ids if (rep := store.get_report(r))]
+        out[key] = cluster_reports(srcs) if len(srcs) > 1 else {s.report_id: s.report_id for s in srcs}
+    return out
+
+
+@pytest.fixture
+def reference(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """`fusion.refresh` as it was: full Event records, texts hashed and clustered every time."""
+
+    def run(store: Store) -> dict[str, str]:
+        with monkeypatch.context() as m:
+            m.setattr(fusion, "_clusters_per_place", _reference_clusters)
+            m.setattr(store, "event_views", store.events)
+            store.delete_derived(fusion.NS_META)
+            fusion.refresh(store)
+        return store.get_derived(fusion.NS_TIMELINE)
+
+    return run
+
+
+def _states(store: Store) -> list[list[dict]]:
+    days = [DAY0 + dt.timedelta(days=d) for d in range(-1, 45, 4)]
+    return [[s.model_dump(mode="json") for s in fusion.control_on(store, d)] for d in days]
+
+
+def test_cold_rebuild_equals_the_full_path(tmp_path: Path, reference) -> None:  # noqa: ANN001
+    ref_store, store = _build(tmp_path / "ref.db"), _build(tmp_path / "new.db")
+    expected = reference(ref_store)
+    assert len(expected) > 8
+    fusion.refresh(store)  # first use: nothing kept yet
+    assert store.get_derived(fusion.NS_TIMELINE) == expected
+    assert store.get_derived(fusion.NS_CLUSTERS) and store.get_derived(fusion.NS_SOURCES)
+    store.delete_derived(fusion.NS_META)  # a rules or baseline change: signatures and clusters are reused
+    assert fusion.refresh(store)["rebuilt"] > 0
+    assert store.get_derived(fusion.NS_TIMELINE) == expected
+    assert _states(store) == _states(ref_store)
+    # New reports: the incremental refresh equals a full rebuild by the old path.
+    rng, texts = random.Random(5), []
+    places = _places(random.Random(11))
+    for i in range(500, 520):
+        ex = _extraction(i, rng, places, texts)
+        store.add_extraction(ex)
+        ref_store.add_extraction(ex)
+    assert fusion.refresh(store)["updated"] > 0
+    assert store.get_derived(fusion.NS_TIMELINE) == reference(ref_store)
+    # A baseline change rebuilds, reusing the clusters, and still agrees.
+    row = BaselineRow(place="Town 3", controller="UA", on=DAY0 + dt.timedelta(days=20), geonames_id=600_003)
+    store.add_baseline([row])
+    ref_store.add_baseline([row])
+    assert fusion.refresh(store)["rebuilt"] > 0
+    assert store.get_derived(fusion.NS_TIMELINE) == reference(ref_store)
+    assert _states(store) == _states(ref_store)
+
+
+def test_kept_clusters_follow_the_independence_settings(tmp_path: Path, reference,  # noqa: ANN001
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _build(tmp_path / "a.db", n=120, seed=3)
+    fusion.refresh(store)
+    kept = store.get_derived(fusion.NS_CLUSTERS)
+    indep = dict(rules()["independence"])
+    monkeypatch.setitem(rules(), "independence", {**indep, "threshold": 0.05, "same_outlet_is_one_source": False})
+    store.delete_derived(fusion.NS_META)
+    fusion.refresh(store)
+    assert store.get_derived(fusion.NS_CLUSTERS) != kept  # recomputed under the new settings
+    ref = _build(tmp_path / "b.db", n=120, seed=3)
+    assert store.get_derived(fusion.NS_TIMELINE) == reference(ref)
+
+
+def test_event_views_read_what_the_records_say(store: Store) -> None:
+    _fill(store, n=60)
+    flt = EventFilter(kinds=("territory_regained", "entered", "armed_clash"))
+    full = list(store.events(flt))
+    views = list(store.event_views(flt))
+    assert [v.event_id for v in views] == [e.event_id for e in full]
+    for v, e in zip(views, full, strict=True):
+        for name in ("report_id", "kind", "report_date", "event_date", "date_earliest", "date_latest", "historical",
+                     "location", "actor1_side", "actor2_side", "control", "claims"):
+            assert getattr(v, name) == getattr(e, name), (e.event_id, name)
+        assert v.evidence == e.evidence and v.event_type == e.event_type  # anything else: the full record
+    v, e = views[0], full[0]
+    moved = v.location.model_copy(update={"name": "Elsewhere", "geonames_id": 1})
+    copy = v.model_copy(update={"location": moved})
+    assert copy.location.name == "Elsewhere" and v.location == e.location and copy.claims == e.claims
+    again = copy.model_copy(update={"fatalities": 7})  # not a view field: a full Event, the copy's fields kept
+    assert again.fatalities == 7 and again.location.name == "Elsewhere" and again.evidence == e.evidence
+    assert copy.model_dump() == e.model_copy(update={"location": moved}).model_dump()
+
+
+def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _build(tmp_path / "x.db", n=120)
+    fusion.refresh(store)
+    asked = ["600000", "Town 1", "hamlet 5", "600006", "Town 2", "Nowhere"]
+    days = [DAY0 + dt.timedelta(days=d) for d in (0, 12, 30)]
+    new = [fusion.explain(store, p, d) for p in asked for d in days]
+    with monkeypatch.context() as m:
+        m.setattr(store, "event_views", store.events)
+        m.setattr(store, "report_heads", lambda ids: Store.report_heads(store, ids))
+        old = [fusion.explain(store, p, d) for p in asked for d in days]
+    assert new == old and any("Independent sources" in t for t in new)
