@@ -218,7 +218,24 @@ def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int])
         own = _search_places(t, [t], index, skip, triggers)
         if own:
             return own
-    return _search_places(t, starts, index, skip, triggers)
+    found = _search_places(t, starts, index, skip, triggers)
+    if not found:
+        cause = _compelling_cause(t)
+        if cause is not None:
+            # the cause is itself a fight or a shelling: its place is the one it names
+            found = _search_places(t, [cause], index, skip, {t.i})
+    return found
+
+
+COMPEL_VERBS = {"force", "compel", "oblige"}
+
+
+def _compelling_cause(t: Token) -> Token | None:
+    """"fighting in X forced the troops to withdraw": a verb compelled by what happened somewhere
+    takes that place when it names none of its own."""
+    if t.dep_ != "xcomp" or t.head.lemma_.lower() not in COMPEL_VERBS:
+        return None
+    return next((c for c in t.head.children if c.dep_ == "nsubj"), None)
 
 
 def _clausal_object(v: Token) -> Token | None:
@@ -748,6 +765,21 @@ def _control_kind(side: str | None, country: str | None) -> str | None:
     return "territory_regained" if side == government else "territory_captured"
 
 
+def _locates(c: Token) -> bool:
+    """"X, (40 km) south of Y", "X, north of the capital": a direction with a reference of its own
+    says where the place lies, not that the event was only near it."""
+    return c.dep_ == "advmod" and any(
+        g.dep_ == "prep" and g.lower_ in ("of", "from") and any(p.dep_ == "pobj" for p in g.children)
+        for g in c.children)
+
+
+def _set_off_after(c: Token, place: Token) -> bool:
+    """The phrase of c stands between commas right after the place ("retook X, south of Y, from
+    ..."), wherever the parser hung it."""
+    lt = c.left_edge.i
+    return lt >= 2 and c.doc[lt - 1].text == "," and place.left_edge.i <= lt - 2 <= place.right_edge.i
+
+
 def _path_words(path: list[Token]) -> set[str]:
     words = set()
     for tok in path:
@@ -755,6 +787,8 @@ def _path_words(path: list[Token]) -> set[str]:
         words.add(tok.lower_)
         for c in tok.children:
             if c.dep_ in ("amod", "advmod", "compound", "nmod") and c not in path:
+                if _locates(c) and (tok is path[-1] or _set_off_after(c, path[-1])):
+                    continue
                 words.add(c.lower_)
     return words
 
