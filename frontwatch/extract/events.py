@@ -534,6 +534,32 @@ def _tight_path(path: list[Token]) -> bool:
     return all(tok.dep_ == "conj" for tok in rest)
 
 
+def _relative_antecedent(t: Token, pronoun: Token) -> Actor | None:
+    """"Russian troops dug in at X, a town they took on Monday": "they" in a clause describing a
+    place the main clause acts on are that clause's armed subject (never a speaker's "they")."""
+    if pronoun.lower_ not in ("they", "it") or t.dep_ not in ("relcl", "acl"):
+        return None
+    tok = t.head
+    for _ in range(6):
+        if tok.dep_ in ("appos", "dobj", "pobj", "prep", "conj", "npadvmod") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        break
+    # the verb the place hangs from, and up through "seek to hold", "tried to keep"
+    verb = tok
+    for _ in range(3):
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subj is not None:
+            if verb.lemma_.lower() in ("say", "tell", "report", "claim", "announce", "add", "state"):
+                return None  # "they" of a quote is no subject of the act
+            actor = describe(list(subj.subtree)[:12], head=subj)
+            return actor if actor.side and actor.military else None
+        if verb.dep_ not in ("xcomp", "conj") or verb.head.pos_ not in ("VERB", "AUX"):
+            return None
+        verb = verb.head
+    return None
+
+
 def _speaker_pronoun(head: Token) -> bool:
     """"its forces", "our troops", "it had encircled": the speaker's own side ("they" may be anyone)."""
     words = {t.lower_ for t in head.subtree}
@@ -941,6 +967,10 @@ def _events_of_hit(
         claim = attribution.claims[0] if attribution.claims else None
         if claim is not None and claim.side in ("UA", "RU"):
             actor.side = claim.side
+    if actor.pronoun and actor.side is None and actor.head is not None:
+        antecedent = _relative_antecedent(t, actor.head)
+        if antecedent is not None:
+            actor = antecedent
     if actor.side is None and not actor.pronoun and (rule.speaker or rule.side):
         # No actor named: a word like "liberated" or "occupied" says whose gain it is only from
         # the speaker's mouth (the claimant, else the outlet), never by itself.
