@@ -340,6 +340,8 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[s
                 continue
             if c.dep_ == "prep" and c.lower_ in skip:
                 continue
+            if _locating_aside(c, index):
+                continue  # "from X, near Y": Y only says where X lies
             if c.dep_ == "conj" and index.at(c) is None and c.pos_ in ("VERB", "AUX"):
                 continue  # a coordinated verb has its own arguments
             seen.add(c.i)
@@ -537,8 +539,10 @@ def _tight_path(path: list[Token]) -> bool:
 def _relative_antecedent(t: Token, pronoun: Token) -> Actor | None:
     """"Russian troops dug in at X, a town they took on Monday": "they" in a clause describing a
     place the main clause acts on are that clause's armed subject (never a speaker's "they")."""
-    if pronoun.lower_ not in ("they", "it") or t.dep_ not in ("relcl", "acl"):
+    if pronoun.lower_ not in ("they", "it") or t.dep_ not in ("relcl", "acl", "advcl"):
         return None
+    # "Russian troops burned the school before they withdrew from X": an adverbial clause's
+    # "they" is the main clause's subject
     tok = t.head
     for _ in range(6):
         if tok.dep_ in ("appos", "dobj", "pobj", "prep", "conj", "npadvmod") and tok.head.i != tok.i:
@@ -804,6 +808,21 @@ def _set_off_after(c: Token, place: Token) -> bool:
     ..."), wherever the parser hung it."""
     lt = c.left_edge.i
     return lt >= 2 and c.doc[lt - 1].text == "," and place.left_edge.i <= lt - 2 <= place.right_edge.i
+
+
+LOCATING_PREPS = {"near", "outside", "around", "between"}
+
+
+def _locating_aside(c: Token, index: PlaceIndex) -> bool:
+    """"withdrew from the village of X, near Y": a phrase set off by a comma right after a place
+    ("near Y", "south of Y", "40 km from Y") locates that place, wherever the parser hung it."""
+    if not ((c.dep_ == "prep" and c.lower_ in LOCATING_PREPS) or _locates(c)):
+        return False
+    lt = c.left_edge.i
+    if lt < 2 or c.doc[lt - 1].text != ",":
+        return False
+    before = c.doc[lt - 2]
+    return index.at(before) is not None and not before.is_ancestor(c) and before.i != c.head.i
 
 
 def _path_words(path: list[Token]) -> set[str]:
