@@ -551,14 +551,15 @@ def _relative_antecedent(t: Token, pronoun: Token) -> Actor | None:
         break
     # the verb the place hangs from, and up through "seek to hold", "tried to keep"
     verb = tok
-    for _ in range(3):
+    for _ in range(4):
         subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         if subj is not None:
             if verb.lemma_.lower() in ("say", "tell", "report", "claim", "announce", "add", "state"):
                 return None  # "they" of a quote is no subject of the act
             actor = describe(list(subj.subtree)[:12], head=subj)
             return actor if actor.side and actor.military else None
-        if verb.dep_ not in ("xcomp", "conj") or verb.head.pos_ not in ("VERB", "AUX"):
+        # "made sure to burn X", "seek to hold X": up to the verb whose subject it is
+        if verb.dep_ not in ("xcomp", "conj", "acomp") or verb.head.i == verb.i:
             return None
         verb = verb.head
     return None
