@@ -655,6 +655,8 @@ def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
     """Negated ("could not be called liberated"), future ("will withdraw") or only intended."""
     if aims and _aim(t):
         return True
+    if _future_time_clause(t):
+        return True
     tok = t
     for _ in range(4):
         for c in tok.children:
@@ -677,6 +679,18 @@ def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
             return True
         break
     return False
+
+
+def _future_time_clause(t: Token) -> bool:
+    """"they would celebrate when troops liberate X", "once they take X, they will ...": a
+    present-tense clause of time or condition under a future is not yet done."""
+    if t.dep_ != "advcl" or t.tag_ not in ("VBP", "VBZ", "VB"):
+        return False
+    if not any(c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "once", "until", "after", "before", "if", "unless")
+               for c in t.children):
+        return False
+    return any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll", "could", "might")
+               for c in t.head.children)
 
 
 def _unreal_noun(t: Token, clash: bool = False) -> bool:
