@@ -274,6 +274,10 @@ class Attributor:
             return verb.doc[prev]
         return None
 
+    def _time_clause(self, t: Token) -> bool:
+        return t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in self.table.time_clause_marks
+                                         for c in t.children)
+
     def _in_time_clause(self, verb: Token) -> bool:
         """ "..., hours after Moscow said ...": the verb heads (or sits in) a clause of time or cause."""
         for t in (verb, *verb.ancestors):
@@ -288,13 +292,18 @@ class Attributor:
         path: list[Token] = [trigger]
         chain: list[Token] = []
         tok = trigger
+        scoped = True
         while tok.head.i != tok.i:
             if tok.dep_ == "relcl":
                 break  # a relative clause is the report's own background, not the speaker's words
+            if self._time_clause(tok):
+                # "could not find words after he learned of X": the modal of the main clause does
+                # not reach into a clause of time
+                scoped = False
             head = tok.head
             if self._reporting_verb(head) and tok.dep_ not in ("nsubj", "nsubjpass", "agent"):
                 chain.append(head)
-            elif not chain:
+            elif not chain and scoped:
                 path.append(head)
             tok = head
         # "X happened, the governor said": the parse may hang "said" anywhere (under the event's

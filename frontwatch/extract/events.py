@@ -218,7 +218,24 @@ def _arg_places(hit: Hit, index: PlaceIndex, skip: set[str], triggers: set[int])
         own = _search_places(t, [t], index, skip, triggers)
         if own:
             return own
-    return _search_places(t, starts, index, skip, triggers)
+    found = _search_places(t, starts, index, skip, triggers)
+    if not found:
+        cause = _compelling_cause(t)
+        if cause is not None:
+            # the cause is itself a fight or a shelling: its place is the one it names
+            found = _search_places(t, [cause], index, skip, {t.i})
+    return found
+
+
+COMPEL_VERBS = {"force", "compel", "oblige"}
+
+
+def _compelling_cause(t: Token) -> Token | None:
+    """"fighting in X forced the troops to withdraw": a verb compelled by what happened somewhere
+    takes that place when it names none of its own."""
+    if t.dep_ != "xcomp" or t.head.lemma_.lower() not in COMPEL_VERBS:
+        return None
+    return next((c for c in t.head.children if c.dep_ == "nsubj"), None)
 
 
 def _clausal_object(v: Token) -> Token | None:
@@ -323,6 +340,8 @@ def _search_places(t: Token, starts: list[Token], index: PlaceIndex, skip: set[s
                 continue
             if c.dep_ == "prep" and c.lower_ in skip:
                 continue
+            if _locating_aside(c, index):
+                continue  # "from X, near Y": Y only says where X lies
             if c.dep_ == "conj" and index.at(c) is None and c.pos_ in ("VERB", "AUX"):
                 continue  # a coordinated verb has its own arguments
             seen.add(c.i)
@@ -518,6 +537,35 @@ def _tight_path(path: list[Token]) -> bool:
     return all(tok.dep_ == "conj" for tok in rest)
 
 
+def _relative_antecedent(t: Token, pronoun: Token) -> Actor | None:
+    """"Russian troops dug in at X, a town they took on Monday": "they" in a clause describing a
+    place the main clause acts on are that clause's armed subject (never a speaker's "they")."""
+    if pronoun.lower_ not in ("they", "it") or t.dep_ not in ("relcl", "acl", "advcl"):
+        return None
+    # "Russian troops burned the school before they withdrew from X": an adverbial clause's
+    # "they" is the main clause's subject
+    tok = t.head
+    for _ in range(6):
+        if tok.dep_ in ("appos", "dobj", "pobj", "prep", "conj", "npadvmod") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        break
+    # the verb the place hangs from, and up through "seek to hold", "tried to keep"
+    verb = tok
+    for _ in range(4):
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subj is not None:
+            if verb.lemma_.lower() in ("say", "tell", "report", "claim", "announce", "add", "state"):
+                return None  # "they" of a quote is no subject of the act
+            actor = describe(list(subj.subtree)[:12], head=subj)
+            return actor if actor.side and actor.military else None
+        # "made sure to burn X", "seek to hold X": up to the verb whose subject it is
+        if verb.dep_ not in ("xcomp", "conj", "acomp") or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    return None
+
+
 def _speaker_pronoun(head: Token) -> bool:
     """"its forces", "our troops", "it had encircled": the speaker's own side ("they" may be anyone)."""
     words = {t.lower_ for t in head.subtree}
@@ -608,6 +656,8 @@ def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
     """Negated ("could not be called liberated"), future ("will withdraw") or only intended."""
     if aims and _aim(t):
         return True
+    if _future_time_clause(t):
+        return True
     tok = t
     for _ in range(4):
         for c in tok.children:
@@ -630,6 +680,18 @@ def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
             return True
         break
     return False
+
+
+def _future_time_clause(t: Token) -> bool:
+    """"they would celebrate when troops liberate X", "once they take X, they will ...": a
+    present-tense clause of time or condition under a future is not yet done."""
+    if t.dep_ != "advcl" or t.tag_ not in ("VBP", "VBZ", "VB"):
+        return False
+    if not any(c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "once", "until", "after", "before", "if", "unless")
+               for c in t.children):
+        return False
+    return any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll", "could", "might")
+               for c in t.head.children)
 
 
 def _unreal_noun(t: Token, clash: bool = False) -> bool:
@@ -749,6 +811,36 @@ def _control_kind(side: str | None, country: str | None) -> str | None:
     return "territory_regained" if side == government else "territory_captured"
 
 
+def _locates(c: Token) -> bool:
+    """"X, (40 km) south of Y", "X, north of the capital": a direction with a reference of its own
+    says where the place lies, not that the event was only near it."""
+    return c.dep_ == "advmod" and any(
+        g.dep_ == "prep" and g.lower_ in ("of", "from") and any(p.dep_ == "pobj" for p in g.children)
+        for g in c.children)
+
+
+def _set_off_after(c: Token, place: Token) -> bool:
+    """The phrase of c stands between commas right after the place ("retook X, south of Y, from
+    ..."), wherever the parser hung it."""
+    lt = c.left_edge.i
+    return lt >= 2 and c.doc[lt - 1].text == "," and place.left_edge.i <= lt - 2 <= place.right_edge.i
+
+
+LOCATING_PREPS = {"near", "outside", "around", "between"}
+
+
+def _locating_aside(c: Token, index: PlaceIndex) -> bool:
+    """"withdrew from the village of X, near Y": a phrase set off by a comma right after a place
+    ("near Y", "south of Y", "40 km from Y") locates that place, wherever the parser hung it."""
+    if not ((c.dep_ == "prep" and c.lower_ in LOCATING_PREPS) or _locates(c)):
+        return False
+    lt = c.left_edge.i
+    if lt < 2 or c.doc[lt - 1].text != ",":
+        return False
+    before = c.doc[lt - 2]
+    return index.at(before) is not None and not before.is_ancestor(c) and before.i != c.head.i
+
+
 def _path_words(path: list[Token]) -> set[str]:
     words = set()
     for tok in path:
@@ -756,6 +848,8 @@ def _path_words(path: list[Token]) -> set[str]:
         words.add(tok.lower_)
         for c in tok.children:
             if c.dep_ in ("amod", "advmod", "compound", "nmod") and c not in path:
+                if _locates(c) and (tok is path[-1] or _set_off_after(c, path[-1])):
+                    continue
                 words.add(c.lower_)
     return words
 
@@ -908,6 +1002,10 @@ def _events_of_hit(
         claim = attribution.claims[0] if attribution.claims else None
         if claim is not None and claim.side in ("UA", "RU"):
             actor.side = claim.side
+    if actor.pronoun and actor.side is None and actor.head is not None:
+        antecedent = _relative_antecedent(t, actor.head)
+        if antecedent is not None:
+            actor = antecedent
     if actor.side is None and not actor.pronoun and (rule.speaker or rule.side):
         # No actor named: a word like "liberated" or "occupied" says whose gain it is only from
         # the speaker's mouth (the claimant, else the outlet), never by itself.
