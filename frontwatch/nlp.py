@@ -29,3 +29,11 @@ def get_nlp() -> Language:
     # War reporting has long articles; the parser's memory is linear, so raise spaCy's guard.
     nlp.max_length = 2_000_000
     return nlp
+
+
+def doc_text(doc) -> str:  # noqa: ANN001
+    """The document's text, built once: spaCy's `Doc.text` joins every token on each access."""
+    text = doc.user_data.get("frontwatch_text")
+    if text is None:
+        text = doc.user_data["frontwatch_text"] = doc.text
+    return text

@@ -28,6 +28,7 @@ from frontwatch.model import (
     Report,
     kind_to_acled,
 )
+from frontwatch.nlp import doc_text
 
 # An event the report does not date happened, as far as we know, in the two days up to the
 # report (news reports what is new); ACLED time_precision 2 says the day is not known.
@@ -906,7 +907,7 @@ def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list
                     absorbed.update(g.i for g in c.children if g.dep_ == "pobj")
         found.extend(got)
     events = _merge(found, report)
-    if "coded as" in doc.text:
+    if "coded as" in doc_text(doc):
         _apply_coded_fatalities(doc, events)
     return events
 

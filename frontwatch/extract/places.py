@@ -25,6 +25,7 @@ from frontwatch.gazetteer.rank import (
     score_candidates,
 )
 from frontwatch.model import PlaceMention
+from frontwatch.nlp import doc_text
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels NER gives to place names by mistake; trusted only with the gazetteer and context.
@@ -138,7 +139,7 @@ def _capitalised(t: Token) -> bool:
 def _gazetteer_spans(doc: Doc, gaz: Gazetteer, cue: Cues) -> list[tuple[int, int, str]]:
     """Longest names found in the index, starting at capitalised tokens: (start, end, key)."""
     out: list[tuple[int, int, str]] = []
-    text = doc.text  # Doc.text is rebuilt from every token on each access: read it once
+    text = doc_text(doc)
     n = len(doc)
     i = 0
     while i < n:
@@ -497,9 +498,9 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
             continue
         plural = f.facility[0].endswith("s")
         for g in out:
-            if g.facility is not None or g.end > f.start:
-                continue
-            between = [t for t in doc[g.end:f.start]]
+            if g.facility is not None or g.end > f.start or f.start - g.end > 6:
+                continue  # a join or a short list only: never walk the text between far names
+            between = list(doc[g.end:f.start])
             joined = len(between) == 1 and between[0].text in ("-", "–")
             listed = plural and between and all(t.lower_ in ("and", ",", "or", "the") for t in between)
             if joined or listed:
@@ -828,7 +829,7 @@ def find_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
 def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[PlaceMention, Found]]:
     """A PlaceMention per found mention worth printing, in the order of `found` (sorted by start)."""
     out: list[tuple[PlaceMention, Found]] = []
-    text = doc.text  # Doc.text is rebuilt from every token on each access: read it once
+    text = doc_text(doc)
     for f in found:
         g = groups[f.group] if f.group >= 0 else None
         span = doc[f.start:f.end]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from frontwatch.nlp import doc_text
+
 # Events more than this many days before the report are background, not news.
 NEWS_WINDOW_DAYS = 30
 # "days ago" without a number: two to ten days before the report.
@@ -221,7 +223,7 @@ def find_times(doc: Doc, report_date: dt.date) -> list[TimeMention]:
         covered.update(range(start, end))
         if when is not None:
             found.append(TimeMention(start, end, ent.root, when))
-    for m in _EXPLICIT.finditer(doc.text):
+    for m in _EXPLICIT.finditer(doc_text(doc)):
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is None or any(i in covered for i in range(span.start, span.end)):
             continue
