@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frontwatch.gazetteer.index import haversine_km
 from frontwatch.model import KINDS, Claim, ControlState, Event, Extraction, PlaceMention
 
 DEFAULT_NEAR_KM = 10.0
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # --------------------------------------------------------------------------- matching rules

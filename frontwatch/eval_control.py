@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontwatch.fusion.sources import _fold_name
+from frontwatch.gazetteer.index import haversine_km
 from frontwatch.model import ControlState
 
 SAME_PLACE_KM = 5.0
@@ -42,14 +42,8 @@ MATCH_KM = 10.0
 STATES = ("UA", "RU", "contested")
 
 
-class ReferenceError(ValueError):
+class ReferenceFileError(ValueError):
     """A reference file that cannot be read: the message names the file and line."""
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    dy = (lat1 - lat2) * 111.2
-    dx = (lon1 - lon2) * 111.2 * math.cos(math.radians((lat1 + lat2) / 2))
-    return math.hypot(dx, dy)
 
 
 @dataclass
@@ -75,7 +69,7 @@ def _held(value: str, where: str) -> str:
         return "RU"
     if low in ("contested", "disputed"):
         return "contested"
-    raise ReferenceError(f"{where}: held_by {value!r} is not UA, RU or contested")
+    raise ReferenceFileError(f"{where}: held_by {value!r} is not UA, RU or contested")
 
 
 def read_reference(path: Path) -> list[RefPlace]:
@@ -84,13 +78,13 @@ def read_reference(path: Path) -> list[RefPlace]:
     try:
         fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise ReferenceError(f"{path}: {exc}") from None
+        raise ReferenceFileError(f"{path}: {exc}") from None
     with fh:
         reader = csv.DictReader(fh)
         fields = {f.strip().casefold() for f in reader.fieldnames or []}
         need = {"date", "name", "held_by"}
         if not need <= fields:
-            raise ReferenceError(f"{path}:1: need columns date, name, held_by (latitude, longitude, population "
+            raise ReferenceFileError(f"{path}:1: need columns date, name, held_by (latitude, longitude, population "
                                  "optional); found {', '.join(sorted(fields)) or 'none'}")
         for line, raw in enumerate(reader, start=2):
             rec = {k.strip().casefold(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -98,15 +92,15 @@ def read_reference(path: Path) -> list[RefPlace]:
             try:
                 day = dt.date.fromisoformat(rec["date"])
             except ValueError:
-                raise ReferenceError(f"{where}: date {rec['date']!r} is not YYYY-MM-DD") from None
+                raise ReferenceFileError(f"{where}: date {rec['date']!r} is not YYYY-MM-DD") from None
             name = rec["name"]
             if not name:
-                raise ReferenceError(f"{where}: empty name")
+                raise ReferenceFileError(f"{where}: empty name")
             try:
                 lat = float(rec["latitude"]) if rec.get("latitude") else None
                 lon = float(rec["longitude"]) if rec.get("longitude") else None
             except ValueError:
-                raise ReferenceError(f"{where}: latitude/longitude are not numbers") from None
+                raise ReferenceFileError(f"{where}: latitude/longitude are not numbers") from None
             pop_s = (rec.get("population") or "").replace(",", "").replace(" ", "")
             pop = int(float(pop_s)) if pop_s.replace(".", "", 1).isdigit() else None
             held = _held(rec["held_by"], where)
@@ -117,7 +111,7 @@ def read_reference(path: Path) -> list[RefPlace]:
                     if (lat is None) == (p.latitude is None):
                         place = p
                         break
-                elif _km(lat, lon, p.latitude, p.longitude) <= SAME_PLACE_KM:
+                elif haversine_km(lat, lon, p.latitude, p.longitude) <= SAME_PLACE_KM:
                     place = p
                     break
             if place is None:
@@ -156,7 +150,7 @@ class _Known:
 def _near(ref: RefPlace, lat: float | None, lon: float | None, km: float = MATCH_KM) -> bool:
     if ref.latitude is None or ref.longitude is None or lat is None or lon is None:
         return False
-    return _km(ref.latitude, ref.longitude, lat, lon) <= km
+    return haversine_km(ref.latitude, ref.longitude, lat, lon) <= km
 
 
 def reference_id(ref: RefPlace, baseline: Sequence, gazetteer=None) -> int | None:  # noqa: ANN001
@@ -168,7 +162,7 @@ def reference_id(ref: RefPlace, baseline: Sequence, gazetteer=None) -> int | Non
         if row.geonames_id is None or _fold_name(row.place) != key:
             continue
         if _near(ref, row.latitude, row.longitude):
-            d = _km(ref.latitude, ref.longitude, row.latitude, row.longitude)  # type: ignore[arg-type]
+            d = haversine_km(ref.latitude, ref.longitude, row.latitude, row.longitude)  # type: ignore[arg-type]
             if best is None or d < best[0]:
                 best = (d, row.geonames_id)
     if best is not None:
@@ -178,7 +172,7 @@ def reference_id(ref: RefPlace, baseline: Sequence, gazetteer=None) -> int | Non
     for m in gazetteer.lookup(ref.name):
         p = m.place
         if p.is_settlement and p.geonames_id and _near(ref, p.latitude, p.longitude):
-            d = _km(ref.latitude, ref.longitude, p.latitude, p.longitude)  # type: ignore[arg-type]
+            d = haversine_km(ref.latitude, ref.longitude, p.latitude, p.longitude)  # type: ignore[arg-type]
             if best is None or d < best[0]:
                 best = (d, p.geonames_id)
     return best[1] if best else None
@@ -195,7 +189,7 @@ def match_state(ref: RefPlace, gid: int | None, states: Sequence[ControlState]) 
     named = [s for s in states if _fold_name(s.place) == key and (gid is None or s.geonames_id is None)]
     near = [s for s in named if _near(ref, s.latitude, s.longitude)]
     if near:
-        return min(near, key=lambda s: _km(ref.latitude, ref.longitude, s.latitude, s.longitude))  # type: ignore[arg-type]
+        return min(near, key=lambda s: haversine_km(ref.latitude, ref.longitude, s.latitude, s.longitude))  # type: ignore[arg-type]
     loose = [s for s in named if s.latitude is None]
     return loose[0] if len(loose) == 1 else None
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from frontwatch.gazetteer import Gazetteer, reset_gazetteer
+from frontwatch.gazetteer.build import load_or_build
 from frontwatch.store.base import Store
 
 PG_ENV = "FRONTWATCH_TEST_PG_DSN"
@@ -86,3 +88,16 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s = SQLiteStore(tmp_path / "sqlite.db")
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def gaz(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    mp = pytest.MonkeyPatch()
+    d = tmp_path_factory.mktemp("fwcache")
+    mp.setenv("FRONTWATCH_CACHE_DIR", str(d))
+    mp.delenv("FRONTWATCH_HOME", raising=False)
+    reset_gazetteer()
+    index, path, _ = load_or_build()
+    yield Gazetteer(index, path)
+    mp.undo()
+    reset_gazetteer()

@@ -8,23 +8,9 @@ from pathlib import Path
 import pytest
 
 from frontwatch.extract.places import find_places
-from frontwatch.gazetteer import Gazetteer, reset_gazetteer
-from frontwatch.gazetteer.build import load_or_build
+from frontwatch.gazetteer import Gazetteer
 from frontwatch.model import PlaceMention
 from frontwatch.nlp import get_nlp
-
-
-@pytest.fixture(scope="module")
-def gaz(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    mp = pytest.MonkeyPatch()
-    d = tmp_path_factory.mktemp("fwcache")
-    mp.setenv("FRONTWATCH_CACHE_DIR", str(d))
-    mp.delenv("FRONTWATCH_HOME", raising=False)
-    reset_gazetteer()
-    index, path, _ = load_or_build()
-    yield Gazetteer(index, path)
-    mp.undo()
-    reset_gazetteer()
 
 
 def places(text: str, gaz: Gazetteer) -> list[PlaceMention]:

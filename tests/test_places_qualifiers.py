@@ -7,35 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_places_cases import one, places
 
-from frontwatch.extract.places import find_places
-from frontwatch.gazetteer import Gazetteer, reset_gazetteer
-from frontwatch.gazetteer.build import load_or_build
-from frontwatch.model import Event, PlaceMention, Report
+from frontwatch.gazetteer import Gazetteer
+from frontwatch.model import Event, Report
 from frontwatch.nlp import get_nlp
 from frontwatch.pipeline import extract_report
-
-
-@pytest.fixture(scope="module")
-def gaz(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FRONTWATCH_CACHE_DIR", str(tmp_path_factory.mktemp("fwcache")))
-    mp.delenv("FRONTWATCH_HOME", raising=False)
-    reset_gazetteer()
-    index, path, _ = load_or_build()
-    yield Gazetteer(index, path)
-    mp.undo()
-    reset_gazetteer()
-
-
-def places(text: str, gaz: Gazetteer) -> list[PlaceMention]:
-    return find_places(get_nlp()(text), gaz)
-
-
-def one(text: str, mention: str, gaz: Gazetteer) -> PlaceMention:
-    found = [m for m in places(text, gaz) if m.mention == mention]
-    assert found, f"{mention!r} not found in {[m.mention for m in places(text, gaz)]}"
-    return found[0]
 
 
 def events(text: str, gaz: Gazetteer) -> list[Event]:

@@ -25,7 +25,7 @@ def control(
 ) -> None:
     """Judge the control timeline against a reference map, day by day: floor (baseline alone),
     ceiling (changes some report names), accuracy, captured, and every false flip with its `why`."""
-    from frontwatch.eval_control import ReferenceError, evaluate_control, read_reference
+    from frontwatch.eval_control import ReferenceFileError, evaluate_control, read_reference
     from frontwatch.store import StoreError, open_store
 
     lo = parse_date(since, "--from")
@@ -37,7 +37,7 @@ def control(
         raise typer.BadParameter(f"{reference} does not exist", param_hint="REFERENCE")
     try:
         ref = read_reference(reference)
-    except ReferenceError as exc:
+    except ReferenceFileError as exc:
         err.print(f"[red]rejected[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     try:

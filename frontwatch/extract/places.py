@@ -438,7 +438,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
                 taken.update(range(t.i, t.i + n))
                 break
 
-    # Units named by an adjective of their seat: "Bakhmutskyi district", "Bashtanska hromada".
+    # Units named by an adjective of their seat: "Bakhmutskyi district", "Myrhorodska hromada".
     adj = cue.district_adjectives
     endings = tuple(e.lower() for e in adj["endings"])
     for t in doc:
@@ -448,7 +448,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         start = t.i
         if start >= 2 and doc[start - 1].text in ("-", "–") and _capitalised(doc[start - 2]) \
                 and start - 2 not in taken:
-            start -= 2  # "Znob-Novhorodska"
+            start -= 2  # "Velyka-Bahachanska"
         word = doc[start:t.i + 1].text
         seats = district_seat_names(word, adj["endings"], adj["seat_endings"], adj["alternations"])
         matches: list[Match] = []
@@ -519,7 +519,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
 
 
 def _coded_to(doc: Doc, found: list[Found]) -> None:
-    """ACLED's "the Bashtanska hromada (coded to Bashtanka, Mykolaiv)": the parenthesis says which
+    """ACLED's "the Myrhorodska hromada (coded to Myrhorod, Poltava)": the parenthesis says which
     place stands for the unit or region named before it; events use that place."""
     by_start = {f.start: f for f in found}
     for i in range(len(doc) - 3):
@@ -608,7 +608,7 @@ def _widen_left(doc: Doc, f: Found, gaz: Gazetteer, taken: set[int]) -> None:
 
 def _gap_ok(doc: Doc, start: int, end: int) -> bool:
     """Words that may stand between a name and its qualifier's comma: "Huliaipole district, ...",
-    "Dvorichna village, ...", "Znob-Novhorodske territorial community, ...", "(coded to X), ..."."""
+    "Kozacha village, ...", "Velyka-Bahachanska territorial community, ...", "(coded to X), ..."."""
     cue = cues()
     gap = doc[start:end]
     return 0 < len(gap) <= 3 and all(

@@ -156,7 +156,7 @@ def district_seat_names(word: str, endings: Iterable[str], seat_endings: Iterabl
                         alternations: dict[str, list[str]]) -> list[str]:
     """The names a unit's seat may have, from the unit's adjectival name: Ukrainian districts and
     communities are named -s'kyi / -s'ka / -s'ke after their seat ("Bakhmutskyi" -> Bakhmut,
-    "Bashtanska" -> Bashtanka, "Polohivskyi" -> Polohy). [] when the word is no such adjective.
+    "Myrhorodska" -> Myrhorod, "Polohivskyi" -> Polohy). [] when the word is no such adjective.
     Only candidates: the gazetteer says which of them exist."""
     low = word.lower()
     stem = None

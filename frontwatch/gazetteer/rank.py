@@ -181,7 +181,7 @@ def _kind_factor(p: Place, kind: str | None, has_region: bool, has_water: bool) 
         # "the Izium district" has no region of its own: the town stands for it.
         return 1.0 if (p.is_region or not has_region) else WRONG_KIND
     if kind in ("settlement", "district", "facility"):
-        # "the Izium district", "Bashtanska hromada": the unit is read through its seat.
+        # "the Izium district", "Myrhorodska hromada": the unit is read through its seat.
         return 1.0 if p.is_settlement else WRONG_KIND
     if p.is_water and not has_water:
         return 0.5
