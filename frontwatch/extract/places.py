@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.gazetteer import Gazetteer
-from frontwatch.gazetteer.build import TIER_ALT, TIER_GENERATED, load_yaml
-from frontwatch.gazetteer.index import Match, Place
+from frontwatch.gazetteer.build import TIER_ALT, TIER_GENERATED, TIER_NAME, load_yaml
+from frontwatch.gazetteer.index import Match, Place, polyline_km
 from frontwatch.gazetteer.names import district_seat_names, fold
 from frontwatch.gazetteer.rank import (
     ABSTAIN_BELOW,
     ANCHOR_MIN,
+    TIE_RATIO,
     Anchor,
     Context,
     Scored,
@@ -442,9 +443,15 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
     adj = cue.district_adjectives
     endings = tuple(e.lower() for e in adj["endings"])
     for t in doc:
-        if not t.lower_.endswith(endings) or t.i in taken or not _capitalised(t) or not t.is_alpha \
+        if not t.lower_.endswith(endings) or not _capitalised(t) or not t.is_alpha \
                 or _unit_after(doc, t.i + 1, cue) is None:
             continue
+        if t.i in taken:
+            # "Sumskyi district": a word the gazetteer holds only as another place's spelling
+            # (a transliteration, a typo, another name) is the adjective of its seat.
+            prior = found.get((t.i, t.i + 1))
+            if prior is None or any(m.tier == TIER_NAME and not m.distance for m in prior.matches):
+                continue
         start = t.i
         if start >= 2 and doc[start - 1].text in ("-", "–") and _capitalised(doc[start - 2]) \
                 and start - 2 not in taken:
@@ -459,6 +466,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
                     seen.add(m.place.index)
                     matches.append(m)
         if matches:
+            found.pop((t.i, t.i + 1), None)
             found[(start, t.i + 1)] = Found(start, t.i + 1, fold(word), matches, source="unit", sure=True)
             taken.update(range(start, t.i + 1))
 
@@ -626,10 +634,19 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
             ents[t] = ent
     # Villages the gazetteer and the NER missed, before a region qualifier.
     added: list[Found] = []
+    by_end = {f.end: f for f in found}
     for q in found:
         if q.start < 2 or doc[q.start - 1].text != "," or q.kind in ("settlement", "water") or not _admin_units(q):
             continue
-        span = _unnamed_before(doc, q.start - 1, taken, ents)
+        comma = q.start - 1
+        j = comma
+        while j > 0 and j - 1 not in taken and (doc[j - 1].lower_ in cues().district_nouns
+                                                or doc[j - 1].lower_ in cues().district_modifiers):
+            j -= 1
+        unit = by_end.get(j) if j < comma else None
+        if unit is not None and unit.kind == "district" and unit.start >= 2 and doc[unit.start - 1].text == ",":
+            comma = unit.start - 1  # "Vilshany, Dergachivskyi district, Kharkiv region": the name before the unit
+        span = _unnamed_before(doc, comma, taken, ents)
         if span is None:
             continue
         s, e = span
@@ -705,6 +722,61 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
     return out
 
 
+# --------------------------------------------------------------------------- lines
+@dataclass(frozen=True)
+class Line:
+    name: str
+    cues: tuple[tuple[str, ...], ...]
+    near_km: float
+    margin_km: float
+    points: tuple[tuple[float, float], ...]
+
+
+@functools.lru_cache(maxsize=1)
+def lines() -> tuple[Line, ...]:
+    rows = (load_yaml("lines.yaml") or {}).get("lines") or []
+    return tuple(Line(r["name"], tuple(tuple(c.lower().replace("'", " ' ").split()) for c in r["cues"]),
+                      float(r["near_km"]), float(r["margin_km"]), tuple((float(a), float(b)) for a, b in r["points"]))
+                 for r in rows)
+
+
+def _sentence_words(doc: Doc, sent_start: int) -> list[str]:
+    out: list[str] = []
+    for t in doc[sent_start].sent:
+        # "DPR's" -> dpr ' s: a cue matches whole words, and a possessive splits off
+        out.extend(t.lower_.replace("’", "'").replace("'", " ' ").split())
+    return out
+
+
+def _has_cue(words: list[str], cue: tuple[str, ...]) -> bool:
+    n = len(cue)
+    return any(tuple(words[i:i + n]) == cue for i in range(len(words) - n + 1))
+
+
+def _on_line(doc: Doc, g: Group) -> tuple[int | None, str]:
+    """The one namesake of a group that lies on a line its sentence calls up, if the others lie well
+    off it: "shelled DPR positions near Pervomaiske, Donetsk" -> the Pervomaiske on the republics'
+    line of contact. (None, "") when no line is called up or no namesake stands out."""
+    # Places whose own name it is (another name of a city is no namesake here).
+    cands = [m.place for m in g.matches if m.place.is_settlement and not m.distance and m.tier != TIER_ALT
+             and (not g.qual or (m.place.country, m.place.admin1_code) in g.qual
+                  or (m.place.country, "*") in g.qual)]
+    if len(cands) < 2:
+        return None, ""
+    for line in lines():
+        words: list[str] = []
+        for s in sorted({f.sent for f in g.members}):
+            words += _sentence_words(doc, s)
+        cue = next((c for c in line.cues if _has_cue(words, c)), None)
+        if cue is None:
+            continue
+        dist = sorted((polyline_km(p.latitude, p.longitude, line.points), p.index) for p in cands)
+        (d0, i0), (d1, _) = dist[0], dist[1]
+        if d0 <= line.near_km and d1 >= d0 + line.margin_km:
+            return i0, f"{d0:.0f} km from {line.name} ('{' '.join(cue)}' in its sentence), its namesakes {d1:.0f}+ km"
+    return None, ""
+
+
 # --------------------------------------------------------------------------- resolution
 def _candidates(f: Found, gaz: Gazetteer) -> tuple[list[Match], bool]:
     if f.always_metonymy:
@@ -747,6 +819,7 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
             f.group = gi
 
     anchors: list[Anchor] = []
+    on_line = [_on_line(doc, g) for g in glist]
 
     def seat_of(g: Group) -> Place | None:
         """The seat of the district the text puts the place in, once that district is read."""
@@ -776,6 +849,13 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
             )
             g.ranked = score_candidates(g.matches, ctx)
             g.conf, g.rival = confidence(g.ranked)
+            pick = on_line[gi][0]
+            if pick is not None and g.conf < ABSTAIN_BELOW and g.ranked and any(
+                    c.place.index == pick for c in g.ranked if c.score >= TIE_RATIO * g.ranked[0].score):
+                # Only a tie the rest of the text leaves open: the line chooses among the tied.
+                ctx.on_line, ctx.on_line_why = on_line[gi]
+                g.ranked = score_candidates(g.matches, ctx)
+                g.conf, g.rival = confidence(g.ranked)
         new_anchors = []
         for gi, g in enumerate(glist):
             if not g.ranked or g.conf < ABSTAIN_BELOW:
@@ -823,10 +903,11 @@ def _precision(g: Group, best: Scored) -> int:
 def find_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
     """Every place mention of the report, sorted by start; unresolved ones without id or coordinates."""
     found = recognise(doc, gazetteer)
-    return [m for m, _ in _mentions(doc, found, resolve(doc, found, gazetteer))]
+    return [m for m, _ in _mentions(doc, found, resolve(doc, found, gazetteer), gazetteer)]
 
 
-def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[PlaceMention, Found]]:
+def _mentions(doc: Doc, found: list[Found], groups: list[Group],
+              gazetteer: Gazetteer) -> list[tuple[PlaceMention, Found]]:
     """A PlaceMention per found mention worth printing, in the order of `found` (sorted by start)."""
     out: list[tuple[PlaceMention, Found]] = []
     text = doc_text(doc)
@@ -851,6 +932,13 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
         best = g.ranked[0]
         p = best.place
         name, gid, fclass, fcode, why = p.name, p.geonames_id, p.feature_class, p.feature_code, ""
+        lat, lon = p.latitude, p.longitude
+        seat = gazetteer.region_seat(p) if not f.metonymy else None
+        if seat is not None:
+            # ACLED's convention for an event known only to its region (geo_precision 3): the point
+            # of the region's administrative centre. The region stays a region (never a controller).
+            lat, lon = seat.latitude, seat.longitude
+            why = f"the region, at the point of its centre {seat.name}; "
         if p.is_settlement and f.unit is not None:
             # A unit named after its seat: placed at the seat, but not the town.
             name, gid, fclass, fcode = f"{p.name} {f.unit[0]}", None, "A", f.unit[1]
@@ -859,7 +947,7 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group]) -> list[tuple[P
             name, gid, fclass, fcode = f"{p.name} {f.facility[0]}", None, f.facility[1], f.facility[2]
             why = f"the {f.facility[0]} named after {p.name}, not the town; "
         out.append((PlaceMention(
-            **base, name=name, geonames_id=gid, latitude=p.latitude, longitude=p.longitude,
+            **base, name=name, geonames_id=gid, latitude=lat, longitude=lon,
             country=p.country, admin1=p.admin1, feature_class=fclass, feature_code=fcode,
             geo_precision=_precision(g, best), score=round(g.conf, 3), candidates=len(g.ranked),
             reason=("metonymy: stands for the state; " if f.metonymy else "") + why + _reason(g),
@@ -871,4 +959,4 @@ def explain(doc: Doc, gazetteer: Gazetteer) -> list[tuple[PlaceMention, list[Sco
     """Each mention with its ranked candidates (for `frontwatch geocode`)."""
     found = recognise(doc, gazetteer)
     groups = resolve(doc, found, gazetteer)
-    return [(m, groups[f.group].ranked if f.group >= 0 else []) for m, f in _mentions(doc, found, groups)]
+    return [(m, groups[f.group].ranked if f.group >= 0 else []) for m, f in _mentions(doc, found, groups, gazetteer)]

@@ -30,7 +30,7 @@ from frontwatch.gazetteer.names import (
 )
 
 # Bump when the index layout or the name rules change: old caches are then ignored.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 # Countries whose every place of 500+ people is bundled; elsewhere only cities of 15,000+.
 FOCUS_COUNTRIES = ("UA", "RU", "BY", "MD")
 WORLD_MIN_POPULATION = 15_000
@@ -96,6 +96,7 @@ class _Builder:
         self.keys: dict[str, dict[int, int]] = defaultdict(dict)   # fold key -> {place: best tier}
         self.admin1_names: dict[str, str] = {}                      # "UA.07" -> "Kharkiv"
         self.admin1_place: dict[str, int] = {}                      # "UA.07" -> region place
+        self.admin1_seat: dict[str, int] = {}                       # "UA.07" -> its administrative centre
 
     def add(self, gid: int, name: str, lat: float, lon: float, cc: str, a1: str, fclass: str, fcode: str,
             pop: int) -> int:
@@ -172,6 +173,7 @@ class _Builder:
             "country": self.country, "admin1": self.admin1, "fclass": self.fclass, "fcode": self.fcode,
             "population": self.population, "keys": keys, "first_words": first_words,
             "admin1_names": self.admin1_names, "admin1_place": self.admin1_place,
+            "admin1_seat": self.admin1_seat,
         }
 
 
@@ -239,6 +241,9 @@ def _regions(b: _Builder) -> None:
             seat = r.get("seat")
             if seat and seat in b.by_id and b.fcode[b.by_id[seat]] == "PPL":
                 b.fcode[b.by_id[seat]] = "PPLA"
+            centre = seat or r.get("seat_of_name")
+            if centre and centre in b.by_id:
+                b.admin1_seat[key] = b.by_id[centre]
             if r.get("city_region"):
                 if seat in b.by_id:
                     b.admin1_place[key] = b.by_id[seat]

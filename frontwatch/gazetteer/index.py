@@ -101,6 +101,13 @@ class Gazetteer:
         i = self._ix["admin1_place"].get(f"{country}.{code}")
         return self.place(i) if i is not None else None
 
+    def region_seat(self, p: Place) -> Place | None:
+        """The administrative centre of a first-level region (regions.yaml `seat`), None for others."""
+        if not p.feature_code.startswith("ADM1"):
+            return None
+        i = self._ix.get("admin1_seat", {}).get(f"{p.country}.{p.admin1_code}")
+        return self.place(i) if i is not None else None
+
     # ------------------------------------------------------------------ names
     def max_words(self, first_key: str) -> int:
         """How many words the longest name starting with this folded word has (1 if none)."""
@@ -198,3 +205,22 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 __all__ = ["Gazetteer", "Match", "Place", "haversine_km", "load_or_build", "TIER_BARE_REGION", "REGION_CODES",
            "SETTLEMENT_CLASSES"]
+
+
+def polyline_km(lat: float, lon: float, points: list[tuple[float, float]]) -> float:
+    """Distance in km from a point to a line through `points` (flat projection: fine to a few km
+    over a region's extent)."""
+    k = math.cos(math.radians(lat))
+    best = math.inf
+    prev: tuple[float, float] | None = None
+    for plat, plon in points:
+        x, y = (plon - lon) * 111.32 * k, (plat - lat) * 110.57
+        if prev is None:
+            best = math.hypot(x, y)
+        else:
+            ax, ay = prev
+            dx, dy = x - ax, y - ay
+            t = max(0.0, min(1.0, -(ax * dx + ay * dy) / ((dx * dx + dy * dy) or 1.0)))
+            best = min(best, math.hypot(ax + t * dx, ay + t * dy))
+        prev = (x, y)
+    return best

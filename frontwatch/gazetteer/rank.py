@@ -64,6 +64,9 @@ class Context:
     qualifier: frozenset[tuple[str, str]] | None = None
     qualifier_label: str = ""
     seat: Place | None = None   # the seat of the district the text puts it in ("X, Izium district, ...")
+    # The namesake that a line the sentence calls up (data/gazetteer/lines.yaml) lies on, and why.
+    on_line: int | None = None
+    on_line_why: str = ""
 
 
 def in_qualifier(p: Place, qualifier: frozenset[tuple[str, str]]) -> bool:
@@ -158,6 +161,9 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
         s = 1.0 if d <= DISTRICT_KM else math.exp(-(d - DISTRICT_KM) / 25.0)
         if s >= near:
             near, near_why = s, f"{d:.0f} km from the seat of its district, {ctx.seat.name}"
+    if ctx.on_line is not None and p.index == ctx.on_line:
+        # The sentence's own words put the action on a line, and of the namesakes only this one is on it.
+        near, near_why = 1.0, ctx.on_line_why
     if qualified:
         # The qualifier says where; the places named around it still choose among its namesakes.
         why = f"in {ctx.qualifier_label or p.admin1 or p.country}, as the text qualifies it"
