@@ -143,3 +143,34 @@ def test_the_adjective_of_a_seat_is_the_district_not_another_spelling(text: str,
     """"Sumskyi" transliterates another town's name too; before "district" it is the Sumy district."""
     m = one(text, adjective, gaz)
     assert m.resolved and m.feature_code == "ADM2" and m.name == f"{seat} district", m.reason
+
+
+# --------------------------------------------------------------------------- ACLED's "City - District"
+@pytest.mark.parametrize(("text", "city", "district"), [
+    ("On 3 May, Russian forces shelled Kharkiv - Saltivskyi, Kharkiv. 2 civilians were injured.", "Kharkiv",
+     "Saltivskyi"),
+    ("Ukrainian forces shelled DPR positions in Horlivka - Mykytivskyi. Casualties unknown.", "Horlivka",
+     "Mykytivskyi"),
+    ("Russian forces launched 3 missiles at Mykolaiv - Tsentralnyi, damaging a school.", "Mykolaiv", "Tsentralnyi"),
+])
+def test_a_city_district_is_placed_at_the_city_and_is_not_the_city(text: str, city: str, district: str,
+                                                                  gaz: Gazetteer) -> None:
+    evs = events(text, gaz)
+    assert evs, text
+    c = max((x.place for x in gaz.lookup(city) if x.place.is_settlement), key=lambda p: p.population)
+    for e in evs:
+        loc = e.location
+        assert loc.name == f"{city} - {district}" and loc.geonames_id is None and loc.geo_precision == 2, loc
+        assert haversine_km(loc.latitude, loc.longitude, c.latitude, c.longitude) < 1.0
+        assert settlement_precision(loc) is None  # a change there never moves the city itself
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Traffic on the Kharkiv - Chuhuiv road was halted.", "Kharkiv"),
+    ("Trains from Lviv - Przemysl were delayed by 2 hours.", "Lviv"),
+    ("Russian forces shelled Kramatorsk-Sloviansky road near Kramatorsk.", "Kramatorsk"),
+])
+def test_a_dash_without_a_district_word_is_no_city_district(text: str, mention: str, gaz: Gazetteer) -> None:
+    from test_places_cases import places
+
+    assert not any(" - " in (m.name or "") for m in places(text, gaz))

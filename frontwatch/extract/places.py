@@ -65,6 +65,7 @@ class Cues:
     district_adjectives: dict
     facilities: dict[tuple[str, ...], tuple[str, str]]
     facility_starts: dict[str, list[tuple[tuple[str, ...], tuple[str, str]]]]
+    city_district_endings: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,7 +89,7 @@ def cues() -> Cues:
         fs(m.get("object_verbs") or []), fs(m.get("state_adjectives") or []),
         {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
         c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
-        facilities, starts,
+        facilities, starts, tuple(e.lower() for e in c.get("city_district_endings") or []),
     )
 
 
@@ -113,6 +114,7 @@ class Found:
     unit: tuple[str, str] | None = None      # ("district", "ADM2"): a unit named after its seat
     district: Found | None = None  # "Yampil, Lymanskyi district, ...": the unit it lies in
     facility: tuple[str, str, str] | None = None  # ("nuclear power plant", "S", "PSN"): named after it
+    city_district: bool = False    # "Kyiv - Pecherskyi": a district of the city, placed at the city
 
 
 @dataclass
@@ -470,6 +472,34 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
             found[(start, t.i + 1)] = Found(start, t.i + 1, fold(word), matches, source="unit", sure=True)
             taken.update(range(start, t.i + 1))
 
+    # ACLED's city districts, "City - Adjective": "Kharkiv - Saltivskyi", "Kyiv - Pecherskyi". The
+    # district of that city, placed at it; never the city itself, nor a namesake of the district's name.
+    for t in doc:
+        if t.text not in ("-", "–") or t.i < 1 or t.i + 1 >= len(doc) or not doc[t.i - 1].whitespace_ \
+                or not t.whitespace_:
+            continue
+        r = doc[t.i + 1]
+        if not (r.is_alpha and _capitalised(r) and r.lower_.endswith(cue.city_district_endings)):
+            continue
+        left: tuple[int, list[Match]] | None = None
+        for n in (3, 2, 1):
+            s0 = t.i - n
+            if s0 < 0 or not all(_capitalised(doc[k]) or doc[k].text in ("-", "'") for k in range(s0, t.i)):
+                continue
+            ms = [m for m in gaz.lookup(doc[s0:t.i].text)
+                  if m.place.is_settlement and not m.distance and m.tier != TIER_ALT]
+            if ms:
+                left = (s0, ms)
+                break
+        if left is None:
+            continue
+        s0, ms = left
+        for k in [k for k in found if k[0] < t.i + 2 and k[1] > s0]:
+            del found[k]
+        cd = Found(s0, t.i + 2, fold(doc[s0:t.i].text), ms, source="unit", sure=True, city_district=True)
+        found[(s0, t.i + 2)] = cd
+        taken.update(range(s0, t.i + 2))
+
     # NER places the gazetteer does not know: typos, or villages that are not bundled.
     for ent in doc.ents:
         if ent.label_ not in PLACE_LABELS or _is_demonym(ent):
@@ -496,6 +526,8 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         elif kind == "facility":
             fa = _facility_after(doc, f.end, cue)
             f.facility = (fa[0], fa[1], fa[2]) if fa else None
+        if f.city_district:
+            f.kind, f.unit, f.facility = "district", ("city district", "ADM3"), None
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
@@ -943,6 +975,9 @@ def _mentions(doc: Doc, found: list[Found], groups: list[Group],
             # A unit named after its seat: placed at the seat, but not the town.
             name, gid, fclass, fcode = f"{p.name} {f.unit[0]}", None, "A", f.unit[1]
             why = f"the {f.unit[0]} of {p.name}, placed at its seat; "
+            if f.city_district:
+                name = f"{p.name} - {doc[f.end - 1].text}"
+                why = f"a district of the city of {p.name}, placed at the city; "
         elif p.is_settlement and f.facility is not None:
             name, gid, fclass, fcode = f"{p.name} {f.facility[0]}", None, f.facility[1], f.facility[2]
             why = f"the {f.facility[0]} named after {p.name}, not the town; "
