@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from test_places_cases import one
+from test_places_cases import one, places
 
 from frontwatch.extract.places import lines
 from frontwatch.fusion.timeline import settlement_precision
@@ -171,6 +171,33 @@ def test_a_city_district_is_placed_at_the_city_and_is_not_the_city(text: str, ci
     ("Russian forces shelled Kramatorsk-Sloviansky road near Kramatorsk.", "Kramatorsk"),
 ])
 def test_a_dash_without_a_district_word_is_no_city_district(text: str, mention: str, gaz: Gazetteer) -> None:
-    from test_places_cases import places
 
     assert not any(" - " in (m.name or "") for m in places(text, gaz))
+
+
+# --------------------------------------------------------------------------- one sense per report
+@pytest.mark.parametrize(("text", "name", "admin1"), [
+    ("On 4 October, Ukrainian forces shelled Russian positions in Snihurivka district (coded to Snihurivka, "
+     "Kherson region), destroying 3 tanks.", "Snihurivka", "Mykolaiv"),
+    ("Russian forces shelled Novyi Buh hromada (coded to Novyi Buh, Kherson region). No casualties.", "Novyi Buh",
+     "Mykolaiv"),
+    ("Ukrainian forces struck Russian depots in Kazanka district (coded to Kazanka, Dnipropetrovsk region).",
+     "Kazanka", "Mykolaiv"),
+])
+def test_a_qualifier_that_holds_no_namesake_yields_to_the_reports_own_reading(text: str, name: str, admin1: str,
+                                                                            gaz: Gazetteer) -> None:
+    coded = [m for m in places(text, gaz) if m.mention == name][-1]
+    assert coded.resolved and coded.feature_class == "P" and coded.admin1 == admin1, coded.reason
+    evs = events(text, gaz)
+    assert evs and all(e.location.latitude is not None for e in evs), [(e.kind, e.location) for e in evs]
+
+
+@pytest.mark.parametrize("text", [
+    "Russian forces shelled Snihurivka, Kherson region. No casualties.",
+    "Russian forces shelled Novyi Buh, Kherson region, on Monday.",
+    "Ukrainian forces struck Russian depots in Kazanka, Dnipropetrovsk region.",
+])
+def test_without_another_reading_a_contradicted_qualifier_still_abstains(text: str, gaz: Gazetteer) -> None:
+
+    assert not any(m.resolved and m.feature_class == "P" for m in places(text, gaz)), \
+        [(m.mention, m.name) for m in places(text, gaz)]

@@ -132,6 +132,7 @@ class Group:
     qual: frozenset[tuple[str, str]] | None = None
     qual_label: str = ""
     district: Found | None = None
+    elsewhere: bool = False    # read as the same name elsewhere in the report (its qualifier fits none)
 
 
 # --------------------------------------------------------------------------- recognition
@@ -903,7 +904,23 @@ def resolve(doc: Doc, found: list[Found], gaz: Gazetteer) -> list[Group]:
                 [(a.place.index, a.group, a.weak) for a in anchors]:
             break
         anchors = new_anchors
+    _one_sense(glist)
     return glist
+
+
+def _one_sense(glist: list[Group]) -> None:
+    """"the Snihurivka district (coded to Snihurivka, Kherson region)" with Snihurivka in another
+    region: a qualifier that fits none of a name's namesakes is the writer's slip, and the name keeps
+    the reading the report gives it elsewhere (one sense per report)."""
+    for g in glist:
+        if g.conf >= ABSTAIN_BELOW or not g.qual or not g.matches or _in_units(g.matches, g.qual):
+            continue
+        sure = [o for o in glist if o is not g and o.key == g.key and o.conf >= ABSTAIN_BELOW and o.ranked
+                and o.ranked[0].place.is_settlement]
+        if len({o.ranked[0].place.index for o in sure}) == 1:
+            o = sure[0]
+            g.ranked, g.conf, g.rival = o.ranked, o.conf, o.rival
+            g.elsewhere = True
 
 
 def _reason(g: Group) -> str:
@@ -919,6 +936,8 @@ def _reason(g: Group) -> str:
     cue = f"; cue '{g.kind}'" if g.kind else ""
     if g.qual:
         cue += f"; qualified by '{g.qual_label}'"
+        if g.elsewhere:
+            cue += ", which holds none of its namesakes: read as elsewhere in the report"
     if g.conf < ABSTAIN_BELOW:
         return f"abstained: best of {n} {where} scores {best.score:.2f}, confidence {g.conf:.2f} < " \
                f"{ABSTAIN_BELOW:.2f} ({best.why}){rival}{cue}"
