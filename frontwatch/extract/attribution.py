@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Token
 
 from frontwatch.extract.actors import describe
 from frontwatch.model import Claim
+from frontwatch.nlp import doc_tokens
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "extract"
 _SKIP = {"'s", "’s", "the", "a", "an", "'", "’", "‘", ",", ".", "-", "(", ")", '"', "“", "”", "s"}
@@ -148,7 +149,7 @@ class Attributor:
         self.place_country_in = place_country_in  # country of a place named inside some tokens
         self._speakers: dict[int, Speaker] = {}
         last: Speaker | None = None
-        for t in doc:
+        for t in doc_tokens(doc):
             if t.pos_ == "VERB" and self._is_reporting(t):
                 subj = self._subject(t)
                 if subj is None:

@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from spacy.tokens import Doc, Token
 
+from frontwatch.nlp import doc_tokens
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "extract"
 
 
@@ -148,7 +150,7 @@ def find_triggers(doc: Doc) -> list[Hit]:
     """Every token that starts an event by the table, in text order; longest phrase wins."""
     table = trigger_table()
     hits: list[Hit] = []
-    for t in doc:
+    for t in doc_tokens(doc):
         lemma = t.lemma_.lower()
         if _is_verb(t):
             options = table.verbs.get(lemma) or table.verbs.get(t.lower_)
