@@ -648,8 +648,13 @@ def _place_infos(events: Iterable[Event]) -> dict[str, PlaceInfo]:
     """One display record per place key: the most frequent name, the first coordinates seen."""
     names: dict[str, dict[str, int]] = {}
     first: dict[str, PlaceInfo] = {}
+    placed: dict[int, tuple[Location, PlaceInfo | None]] = {}  # events share Location records: each placed once
     for ev in events:
-        p = place_of(ev.location)
+        loc = ev.location
+        hit = placed.get(id(loc))
+        if hit is None or hit[0] is not loc:
+            hit = placed[id(loc)] = (loc, place_of(loc))  # the entry keeps loc alive: its id stays its own
+        p = hit[1]
         if p is None:
             continue
         first.setdefault(p.key, p)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
+import operator
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -113,7 +114,8 @@ class SQLStore(Store):
             cur = self._cursor()
             try:
                 cur.execute(self._q(sql), tuple(params))
-                return [tuple(r) for r in cur.fetchall()]
+                rows = cur.fetchall()
+                return rows if not rows or type(rows[0]) is tuple else [tuple(r) for r in rows]
             finally:
                 cur.close()
 
@@ -420,7 +422,7 @@ class SQLStore(Store):
             where, params = self._event_where(flt)
             rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols} FROM events e"
                              + (" WHERE " + " AND ".join(where) if where else ""), params)
-            rows.sort(key=lambda r: (r[0], r[1], r[2]))
+            rows.sort(key=operator.itemgetter(0, 1, 2))
             wanted = {r[2] for r in rows}
             claims: dict[str, list] = {}
             astray: list[str] = []  # events whose claims the scan met out of their order (idx 0, 1, ...)
