@@ -430,9 +430,11 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
 
     # Seats of government standing for it ("the Kremlin said"): always metonymy, placed at the seat.
     toks, text = doc_tokens(doc), doc_text(doc)
-    for t in toks:
-        if t.i in taken or not _capitalised(t):
+    words = [t.text for t in toks]
+    for i, w in enumerate(words):
+        if not w or not w[0].isupper() or i in taken:  # _capitalised
             continue
+        t = toks[i]
         for n in (2, 1):
             if t.i + n > len(toks):
                 continue
