@@ -311,7 +311,7 @@ class Attributor:
         # verb, in a relative clause): any reporting verb after the event, past a comma, speaks.
         sent = trigger.sent
         comma = False
-        for t in sent.doc[trigger.i + 1 : sent.end]:
+        for t in doc_tokens(sent.doc)[trigger.i + 1 : sent.end]:
             if t.is_punct and t.text in (",", "—", "–", ";"):
                 comma = True
             if comma and t.pos_ == "VERB" and t not in chain and self._reporting_verb(t) \
