@@ -37,3 +37,20 @@ def doc_text(doc) -> str:  # noqa: ANN001
     if text is None:
         text = doc.user_data["frontwatch_text"] = doc.text
     return text
+
+
+def doc_tokens(doc) -> list:  # noqa: ANN001
+    """The document's tokens as one list, made once: `doc[i]` and `for t in doc` make a new Token
+    object at every access, and extraction walks the tokens many times."""
+    toks = doc.user_data.get("frontwatch_tokens")
+    if toks is None or len(toks) != len(doc):
+        toks = doc.user_data["frontwatch_tokens"] = list(doc)
+    return toks
+
+
+def doc_ents(doc) -> tuple:  # noqa: ANN001
+    """The document's entities, made once: `Doc.ents` walks every token and builds new spans at each access."""
+    ents = doc.user_data.get("frontwatch_ents")
+    if ents is None:
+        ents = doc.user_data["frontwatch_ents"] = doc.ents
+    return ents

@@ -32,6 +32,8 @@ def extract_from_doc(doc, report: Report, gazetteer) -> Extraction:  # noqa: ANN
 
     places = find_places(doc, gazetteer)
     events = extract_events(doc, report, places)
+    for key in ("frontwatch_tokens", "frontwatch_ents"):  # tokens and spans (nlp.doc_tokens) are not serialisable
+        doc.user_data.pop(key, None)
     return Extraction(report=report, places=places, events=events)
 
 

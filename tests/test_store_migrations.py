@@ -44,6 +44,14 @@ def test_version_1_database_is_migrated_with_its_data(store_factory: Callable[..
     # Migration 2 filled the claims table from the JSON: the claimant filter sees old events.
     want = {e.event_id for ex in exs for e in ex.events if any(c.claimant == "Andriy Yermak" for c in e.claims)}
     assert want and {e.event_id for e in new.events(EventFilter(claimant="andriy yermak"))} == want
+    # Migration 4 filled the columns the control rules read (feature code, precision, the side a
+    # place is taken from) from the JSON: views of old events say what their records say.
+    full = list(new.events(EventFilter(kinds=("territory_regained", "shelling", "armed_clash"))))
+    views = list(new.event_views(EventFilter(kinds=("territory_regained", "shelling", "armed_clash"))))
+    assert any(e.control is not None and e.control.from_ for e in full)
+    assert any(e.location.feature_code and e.location.geo_precision for e in full)
+    assert [(v.event_id, v.location, v.control, v.claims) for v in views] == \
+        [(e.event_id, e.location, e.control, e.claims) for e in full]
     # And the migrated database takes new reports normally.
     assert new.add_extraction(synthetic_extraction(100)) == "new"
     assert new.add_extraction(exs[0]) == "duplicate"

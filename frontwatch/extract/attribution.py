@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Token
 
 from frontwatch.extract.actors import describe
 from frontwatch.model import Claim
+from frontwatch.nlp import doc_tokens
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "extract"
 _SKIP = {"'s", "’s", "the", "a", "an", "'", "’", "‘", ",", ".", "-", "(", ")", '"', "“", "”", "s"}
@@ -148,7 +149,7 @@ class Attributor:
         self.place_country_in = place_country_in  # country of a place named inside some tokens
         self._speakers: dict[int, Speaker] = {}
         last: Speaker | None = None
-        for t in doc:
+        for t in doc_tokens(doc):
             if t.pos_ == "VERB" and self._is_reporting(t):
                 subj = self._subject(t)
                 if subj is None:
@@ -310,7 +311,7 @@ class Attributor:
         # verb, in a relative clause): any reporting verb after the event, past a comma, speaks.
         sent = trigger.sent
         comma = False
-        for t in sent.doc[trigger.i + 1 : sent.end]:
+        for t in doc_tokens(sent.doc)[trigger.i + 1 : sent.end]:
             if t.is_punct and t.text in (",", "—", "–", ";"):
                 comma = True
             if comma and t.pos_ == "VERB" and t not in chain and self._reporting_verb(t) \

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -28,7 +29,7 @@ from frontwatch.model import (
     Report,
     kind_to_acled,
 )
-from frontwatch.nlp import doc_text
+from frontwatch.nlp import doc_text, doc_tokens
 
 # An event the report does not date happened, as far as we know, in the two days up to the
 # report (news reports what is new); ACLED time_precision 2 says the day is not known.
@@ -137,7 +138,7 @@ class PlaceIndex:
         last: dict[int, PlaceRef] = {}
         refs = iter(sorted(self.refs, key=lambda r: r.tokens.start))
         nxt = next(refs, None)
-        for t in doc:
+        for t in doc_tokens(doc):
             while nxt is not None and nxt.tokens.start <= t.i:
                 m = nxt.mention
                 if m.resolved and self.usable(m):
@@ -576,11 +577,13 @@ def _speaker_pronoun(head: Token) -> bool:
 def _weapon_kind(hit: Hit, default: str) -> str:
     table = trigger_table()
     t = hit.token
-    tokens = list(t.subtree) if not hit.nominal else [*t.subtree, *(t.head.subtree if t.dep_ in ("nsubj", "pobj", "dobj") else [])]
-    for c in t.children:
-        if c.dep_ in ("nsubj", "nsubjpass"):
-            tokens.extend(c.subtree)
-    for tok in tokens[:60]:
+    # The first 60 tokens of: its subtree (a noun's: and its head's), then its subjects' subtrees;
+    # walked lazily, since a sentence's root has the whole sentence below it.
+    parts = [t.subtree]
+    if hit.nominal and t.dep_ in ("nsubj", "pobj", "dobj"):
+        parts.append(t.head.subtree)
+    parts.extend(c.subtree for c in t.children if c.dep_ in ("nsubj", "nsubjpass"))
+    for tok in itertools.islice(itertools.chain.from_iterable(parts), 60):
         if default == "shelling" and tok.dep_ in ("compound", "amod", "nmod") and tok.head.i != tok.i:
             kind = table.weapon_pairs.get(f"{tok.lower_} {tok.head.lemma_.lower()}")
             if kind:

@@ -26,7 +26,7 @@ from frontwatch.gazetteer.rank import (
     score_candidates,
 )
 from frontwatch.model import PlaceMention
-from frontwatch.nlp import doc_text
+from frontwatch.nlp import doc_ents, doc_text, doc_tokens
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels NER gives to place names by mistake; trusted only with the gazetteer and context.
@@ -144,27 +144,30 @@ def _gazetteer_spans(doc: Doc, gaz: Gazetteer, cue: Cues) -> list[tuple[int, int
     """Longest names found in the index, starting at capitalised tokens: (start, end, key)."""
     out: list[tuple[int, int, str]] = []
     text = doc_text(doc)
-    n = len(doc)
+    toks = doc_tokens(doc)
+    n = len(toks)
+    # What the walk reads of each token, read once (a token's attributes are looked up at each access).
+    words = [t.text for t in toks]
+    caps = [bool(w) and w[0].isupper() for w in words]  # _capitalised
     i = 0
     while i < n:
-        t = doc[i]
-        if not _capitalised(t) or not t.is_alpha and "-" not in t.text and "." not in t.text:
+        t = toks[i]
+        if not caps[i] or not t.is_alpha and "-" not in words[i] and "." not in words[i]:
             i += 1
             continue
-        first = fold(t.text)
+        first = fold(words[i])
         longest = gaz.max_words(first)
         hit: tuple[int, int, str] | None = None
         # Hyphens are tokens of their own, so a name of w words spans up to 2w - 1 tokens.
         for j in range(min(n, i + 2 * longest - 1), i, -1):
-            last = doc[j - 1]
-            inner = doc[i + 1:j - 1]
-            if j - i > 1 and not (_capitalised(last) or last.lower_ in cue.region_suffixes):
+            last = toks[j - 1]
+            if j - i > 1 and not (caps[j - 1] or last.lower_ in cue.region_suffixes):
                 continue
-            if any(not _capitalised(x) and x.lower_ not in NAME_LINKS for x in inner):
+            if any(not caps[k] and toks[k].lower_ not in NAME_LINKS for k in range(i + 1, j - 1)):
                 continue
-            if any(x.is_sent_start for x in doc[i + 1:j]):
+            if any(toks[k].is_sent_start for k in range(i + 1, j)):
                 continue
-            key = fold(text[t.idx:last.idx + len(last.text)])
+            key = fold(text[t.idx:last.idx + len(words[j - 1])])
             if gaz.has_key(key):
                 hit = (i, j, key)
                 break
@@ -379,13 +382,13 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
     found: dict[tuple[int, int], Found] = {}
     taken: set[int] = set()
     ents_by_token: dict[int, Span] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         for t in range(ent.start, ent.end):
             ents_by_token[t] = ent
 
     gaz_spans = _gazetteer_spans(doc, gaz, cue)
     place_tokens: set[int] = set()
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ in PLACE_LABELS and not _is_demonym(ent):
             place_tokens.update(range(ent.start, ent.end))
     for s, e, _ in gaz_spans:
@@ -430,13 +433,17 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         taken.update(range(s, e))
 
     # Seats of government standing for it ("the Kremlin said"): always metonymy, placed at the seat.
-    for t in doc:
-        if t.i in taken or not _capitalised(t):
+    toks, text = doc_tokens(doc), doc_text(doc)
+    words = [t.text for t in toks]
+    for i, w in enumerate(words):
+        if not w or not w[0].isupper() or i in taken:  # _capitalised
             continue
+        t = toks[i]
         for n in (2, 1):
-            if t.i + n > len(doc):
+            if t.i + n > len(toks):
                 continue
-            key = fold(doc[t.i:t.i + n].text)
+            last = toks[t.i + n - 1]
+            key = fold(text[t.idx:last.idx + len(last.text)])  # the span's text
             if key in cue.always_metonymy and not any(x in taken for x in range(t.i, t.i + n)):
                 found[(t.i, t.i + n)] = Found(t.i, t.i + n, key, gaz.lookup(cue.always_metonymy[key]), sure=True)
                 taken.update(range(t.i, t.i + n))
@@ -445,7 +452,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
     # Units named by an adjective of their seat: "Bakhmutskyi district", "Myrhorodska hromada".
     adj = cue.district_adjectives
     endings = tuple(e.lower() for e in adj["endings"])
-    for t in doc:
+    for t in doc_tokens(doc):
         if not t.lower_.endswith(endings) or not _capitalised(t) or not t.is_alpha \
                 or _unit_after(doc, t.i + 1, cue) is None:
             continue
@@ -502,7 +509,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         taken.update(range(s0, t.i + 2))
 
     # NER places the gazetteer does not know: typos, or villages that are not bundled.
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in PLACE_LABELS or _is_demonym(ent):
             continue
         s, e = _trim(ent)
@@ -563,8 +570,9 @@ def _coded_to(doc: Doc, found: list[Found]) -> None:
     """ACLED's "the Myrhorodska hromada (coded to Myrhorod, Poltava)": the parenthesis says which
     place stands for the unit or region named before it; events use that place."""
     by_start = {f.start: f for f in found}
+    toks = doc_tokens(doc)
     for i in range(len(doc) - 3):
-        if doc[i].text != "(" or doc[i + 1].lower_ != "coded" or doc[i + 2].lower_ != "to":
+        if toks[i].text != "(" or toks[i + 1].lower_ != "coded" or toks[i + 2].lower_ != "to":
             continue
         target = by_start.get(i + 3)
         if target is None:
@@ -662,7 +670,7 @@ def _qualify(doc: Doc, found: list[Found], gaz: Gazetteer, taken: set[int]) -> l
     after a comma says where the place before it lies. The place is read inside that region, and the
     qualifier is no place of its own for events (it defers to the place it qualifies)."""
     ents: dict[int, Span] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         for t in range(ent.start, ent.end):
             ents[t] = ent
     # Villages the gazetteer and the NER missed, before a region qualifier.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from frontwatch.nlp import doc_text
+from frontwatch.nlp import doc_ents, doc_text, doc_tokens
 
 # Events more than this many days before the report are background, not news.
 NEWS_WINDOW_DAYS = 30
@@ -212,7 +212,7 @@ def find_times(doc: Doc, report_date: dt.date) -> list[TimeMention]:
     """Every resolvable time expression in the report, in text order."""
     found: list[TimeMention] = []
     covered: set[int] = set()
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in ("DATE", "TIME"):
             continue
         start, end, text = _expression(doc, ent)
@@ -231,7 +231,7 @@ def find_times(doc: Doc, report_date: dt.date) -> list[TimeMention]:
         if when is not None:
             covered.update(range(span.start, span.end))
             found.append(TimeMention(span.start, span.end, span.root, when))
-    for t in doc:
+    for t in doc_tokens(doc):
         if t.lower_ == "ago" and t.i not in covered:
             # "days ago" that NER missed: the few words before "ago"
             start = max(t.sent.start, t.i - 3)

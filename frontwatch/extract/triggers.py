@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from spacy.tokens import Doc, Token
 
+from frontwatch.nlp import doc_tokens
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "extract"
 
 
@@ -144,11 +146,16 @@ def _is_verb(t: Token) -> bool:
     return t.pos_ == "VERB" or (t.tag_ in ("VBN", "VBD", "VBG") and t.pos_ in ("ADJ", "NOUN", "PROPN"))
 
 
+_TRIGGER_POS = frozenset({"VERB", "ADJ", "NOUN", "PROPN"})
+
+
 def find_triggers(doc: Doc) -> list[Hit]:
     """Every token that starts an event by the table, in text order; longest phrase wins."""
     table = trigger_table()
     hits: list[Hit] = []
-    for t in doc:
+    for t in doc_tokens(doc):
+        if t.pos_ not in _TRIGGER_POS:  # neither a verb (_is_verb) nor a noun: no trigger
+            continue
         lemma = t.lemma_.lower()
         if _is_verb(t):
             options = table.verbs.get(lemma) or table.verbs.get(t.lower_)

@@ -197,21 +197,34 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
 
 
 # --- the cache: one JSON value per place ----------------------------------------------------
-def _encode(place: PlaceInfo, segs: Sequence[Segment]) -> str:
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # json.dumps' output, made once
+
+
+def _encode(place: PlaceInfo, segs: Sequence[Segment], iso: dict[dt.date, str] | None = None) -> str:
+    """A place's timeline as one JSON value; `iso`: days already written out (shared by a rebuild)."""
+    iso = {} if iso is None else iso
     rows = []
     prev_ev: tuple[str, ...] = ()
     prev_dis: tuple[str, ...] = ()
     for s in segs:
         r = s.run
+        ev, dis = r.evidence, r.disputed_by
         # Evidence mostly grows by appending: store only what is new since the previous segment.
-        ev_keep = len(prev_ev) if r.evidence[:len(prev_ev)] == prev_ev else 0
-        dis_keep = len(prev_dis) if r.disputed_by[:len(prev_dis)] == prev_dis else 0
-        rows.append([s.start.isoformat(), r.controller, r.since.isoformat(), r.confidence(),
-                     ev_keep, list(r.evidence[ev_keep:]), dis_keep, list(r.disputed_by[dis_keep:])]
-                    + ([r.pending, list(r.pending_evidence)] if r.pending else []))
-        prev_ev, prev_dis = r.evidence, r.disputed_by
-    return json.dumps({"p": [place.name, place.geonames_id, place.latitude, place.longitude], "s": rows},
-                      separators=(",", ":"), ensure_ascii=False)
+        # (Tuples are written as JSON arrays, exactly as lists are.)
+        ev_keep = len(prev_ev) if ev is prev_ev or ev[:len(prev_ev)] == prev_ev else 0
+        dis_keep = len(prev_dis) if dis is prev_dis or dis[:len(prev_dis)] == prev_dis else 0
+        start = iso.get(s.start)
+        if start is None:
+            start = iso[s.start] = s.start.isoformat()
+        since = iso.get(r.since)
+        if since is None:
+            since = iso[r.since] = r.since.isoformat()
+        row = [start, r.controller, since, r.confidence(), ev_keep, ev[ev_keep:], dis_keep, dis[dis_keep:]]
+        if r.pending:
+            row += [r.pending, r.pending_evidence]
+        rows.append(row)
+        prev_ev, prev_dis = ev, dis
+    return _ENCODER.encode({"p": [place.name, place.geonames_id, place.latitude, place.longitude], "s": rows})
 
 
 def _decode_at(value: str, key: str, on: dt.date | None) -> tuple[PlaceInfo, list[dict]]:
@@ -334,12 +347,13 @@ def _fold_part(keys: Sequence[str]) -> dict[str, str | None]:
     per_place_events, clusters = _PART["events"], _PART["clusters"]
     base_by_place, infos = _PART["base"], _PART["infos"]
     out: dict[str, str | None] = {}
+    iso: dict[dt.date, str] = {}
     for key in keys:
         cl = clusters.get(key, {})  # type: ignore[attr-defined]
         assertions = [a for ev in per_place_events.get(key, []) if (a := assertion_of(ev, cl)) is not None]  # type: ignore[attr-defined]
         assertions += base_by_place.get(key, [])  # type: ignore[attr-defined]
         segs = live_segments(assertions)
-        out[key] = _encode(infos[key], segs) if segs else None  # type: ignore[index]
+        out[key] = _encode(infos[key], segs, iso) if segs else None  # type: ignore[index]
     return out
 
 
@@ -368,6 +382,9 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
         return _refresh(store)
 
 
+_UNPLACED = PlaceInfo("", "")  # a marker: not placed yet
+
+
 def _refresh(store) -> dict[str, int]:  # noqa: ANN001
     from frontwatch.store import EventFilter
 
@@ -378,10 +395,19 @@ def _refresh(store) -> dict[str, int]:  # noqa: ANN001
     if meta.get("fingerprint") != fp or "revision" not in meta:
         per_place: dict[str, list[Event]] = {}
         store.delete_derived(NS_META, ["aliases"])
+        # Views share one Location per distinct place: each is placed once (all stay alive meanwhile).
+        placed: dict[int, PlaceInfo | None] = {}
         for ev in _with_aliases(store, store.event_views(EventFilter(kinds=_fusion_kinds()))):
-            p = place_of(ev.location)
+            loc = ev.location
+            p = placed.get(id(loc), _UNPLACED)
+            if p is _UNPLACED:
+                p = placed[id(loc)] = place_of(loc)
             if p is not None:
-                per_place.setdefault(p.key, []).append(ev)
+                got = per_place.get(p.key)
+                if got is None:
+                    per_place[p.key] = [ev]
+                else:
+                    got.append(ev)
         computed = _compute(store, per_place, baseline)
         store.delete_derived(NS_TIMELINE)
         store.put_derived_many(NS_TIMELINE, ((key, value) for key, value in computed.items() if value))

@@ -569,31 +569,47 @@ def live_segments(assertions: Sequence[Assertion]) -> list[Segment]:
     Replays knowledge day by day; usually new reports are about the latest days, so the fold is
     rewound only to the earliest effective date the new day's reports touch.
     """
-    usable = [a for a in assertions if not a.historical]
     population = max((a.population for a in assertions), default=0)
     by_avail: dict[dt.date, list[Assertion]] = {}
-    for a in usable:
-        by_avail.setdefault(a.available, []).append(a)
+    for a in assertions:
+        if not a.historical:
+            t, known = a.t, a.known
+            day = known if known > t else t  # a.available
+            got = by_avail.get(day)
+            if got is None:
+                by_avail[day] = [a]
+            else:
+                got.append(a)
     group_days: list[dt.date] = []
     groups: dict[dt.date, list[Assertion]] = {}
     snapshots: list[Run | None] = []  # state after group i
     out: list[Segment] = []
+    last: Run | None = None  # the run of the last segment
     for day in sorted(by_avail):
         new = by_avail[day]
-        first = min(a.t for a in new)
+        first = new[0].t
         for a in new:
-            if a.t not in groups:
-                bisect.insort(group_days, a.t)
-                groups[a.t] = []
-            groups[a.t].append(a)
+            t = a.t
+            if t < first:
+                first = t
+            got = groups.get(t)
+            if got is None:
+                bisect.insort(group_days, t)
+                groups[t] = [a]
+            else:
+                got.append(a)
         idx = bisect.bisect_left(group_days, first)
         del snapshots[idx:]
         state = snapshots[-1] if snapshots else None
-        for t in group_days[idx:]:
+        for i in range(idx, len(group_days)):
+            t = group_days[i]
             state = step(state, t, groups[t], population)
             snapshots.append(state)
-        if state is not None and (not out or (out[-1].run is not state and out[-1].run != state)):
+        # a run of other evidence differs from the last one at once; the full comparison is for the rest
+        if state is not None and state is not last and (
+                last is None or state.evidence != last.evidence or state != last):
             out.append(Segment(day, state))
+            last = state
     return out
 
 
@@ -632,8 +648,13 @@ def _place_infos(events: Iterable[Event]) -> dict[str, PlaceInfo]:
     """One display record per place key: the most frequent name, the first coordinates seen."""
     names: dict[str, dict[str, int]] = {}
     first: dict[str, PlaceInfo] = {}
+    placed: dict[int, tuple[Location, PlaceInfo | None]] = {}  # events share Location records: each placed once
     for ev in events:
-        p = place_of(ev.location)
+        loc = ev.location
+        hit = placed.get(id(loc))
+        if hit is None or hit[0] is not loc:
+            hit = placed[id(loc)] = (loc, place_of(loc))  # the entry keeps loc alive: its id stays its own
+        p = hit[1]
         if p is None:
             continue
         first.setdefault(p.key, p)

@@ -6,6 +6,7 @@ War reporting spells one place many ways (Izium / Izyum / Изюм, Balakliia / 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -33,7 +34,8 @@ def ascii_fold(text: str) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
-def fold(text: str) -> str:
+@functools.lru_cache(maxsize=1 << 17)
+def fold(text: str) -> str:  # cached: extraction folds the same capitalised words in every report
     """The lookup key: press habits folded so that the spellings of one name meet.
 
     ia/iya/ya and i/y (Balakliia, Balakliya, Balaklia), j for y (Kupjansk), dropped apostrophes

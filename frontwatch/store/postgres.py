@@ -97,6 +97,14 @@ MIGRATIONS: list[list[str]] = [
                ADD CONSTRAINT baseline_settlement_on_date_key UNIQUE (settlement, on_date),
                ALTER COLUMN settlement SET NOT NULL""",
     ],
+    [
+        "ALTER TABLE events ADD COLUMN feature_code TEXT",
+        "ALTER TABLE events ADD COLUMN geo_precision INTEGER",
+        "ALTER TABLE events ADD COLUMN control_from TEXT",
+        """UPDATE events SET feature_code = json->'location'->>'feature_code',
+                             geo_precision = (json->'location'->>'geo_precision')::integer,
+                             control_from = json->'control'->>'from'""",
+    ],
 ]
 
 
@@ -119,7 +127,6 @@ class PostgresStore(SQLStore):
     _JSON_TEXT = "e.json::text"
     _KIND = "e.kind"
     _SORT_HERE = False  # text is ordered by the database's collation
-    _VIEW_EXTRA = "jsonb_build_array(e.json->'location'->'feature_code', e.json->'location'->'geo_precision', e.json->'control')"
 
     def __init__(self, url: str, *, schema: str | None = None, migrate_to: int | None = None) -> None:
         super().__init__()
@@ -139,7 +146,7 @@ class PostgresStore(SQLStore):
                 self._con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
                 self._con.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
             with self._write() as cur:
-                self._migrate(cur, migrate_to)
+                self._schema = self._migrate(cur, migrate_to)
         except psycopg.Error as exc:
             self._con.close()
             raise StoreError(f"PostgreSQL store could not be prepared: {exc}") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
+import operator
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -65,6 +66,8 @@ class SQLStore(Store):
     dialect: str
     migrations: Sequence[Sequence[str]]
 
+    _schema = 10**9  # the schema version the database was opened at (set by the subclass on opening)
+
     def __init__(self) -> None:
         # One lock per store object: a write transaction and the pages of a read never interleave
         # on the shared connection when the store is used from several threads (web server).
@@ -111,7 +114,8 @@ class SQLStore(Store):
             cur = self._cursor()
             try:
                 cur.execute(self._q(sql), tuple(params))
-                return [tuple(r) for r in cur.fetchall()]
+                rows = cur.fetchall()
+                return rows if not rows or type(rows[0]) is tuple else [tuple(r) for r in rows]
             finally:
                 cur.close()
 
@@ -201,13 +205,18 @@ class SQLStore(Store):
                 ev.historical, self._text(loc.name), self._text(loc.mention), fold(loc.name), fold(loc.mention),
                 loc.geonames_id, loc.latitude, loc.longitude, loc.country, self._text(loc.admin1),
                 self._text(ev.actor1), ev.actor1_side, self._text(ev.actor2), ev.actor2_side, ev.fatalities,
-                ctl.to if ctl else None, ctl.extent if ctl else None, ev.confidence, self._json(ev.to_json_dict())))
-        cur.executemany(self._q(
-            "INSERT INTO events (event_id, report_id, seq, kind, event_type, sub_event_type, report_date, "
-            "event_date, date_earliest, date_latest, date_lo, date_hi, sort_date, date_precision, historical, "
-            "place_name, place_mention, place_name_lc, place_mention_lc, geonames_id, latitude, longitude, "
-            "country, admin1, actor1, actor1_side, actor2, actor2_side, fatalities, control_to, control_extent, "
-            "confidence, json) VALUES (" + ", ".join("?" * 33) + ")"), rows)
+                ctl.to if ctl else None, ctl.extent if ctl else None, ev.confidence, self._json(ev.to_json_dict()),
+                self._text(loc.feature_code), loc.geo_precision, ctl.from_ if ctl else None))
+        names = ("event_id, report_id, seq, kind, event_type, sub_event_type, report_date, event_date, date_earliest, "
+                 "date_latest, date_lo, date_hi, sort_date, date_precision, historical, place_name, place_mention, "
+                 "place_name_lc, place_mention_lc, geonames_id, latitude, longitude, country, admin1, actor1, "
+                 "actor1_side, actor2, actor2_side, fatalities, control_to, control_extent, confidence, json, "
+                 "feature_code, geo_precision, control_from")
+        n = 36
+        if self._schema < 4:  # a store held at an older schema (tests of the migrations): its columns only
+            names, n = names.rsplit(", feature_code", 1)[0], 33
+            rows = [r[:n] for r in rows]
+        cur.executemany(self._q(f"INSERT INTO events ({names}) VALUES ({', '.join('?' * n)})"), rows)
         claims = [(ev.event_id, i, self._text(c.claimant), fold(c.claimant), c.side, c.stance,
                    self._text(json.dumps(c.via, ensure_ascii=False)), self._text(c.quote))
                   for _, ev in fresh.values() for i, c in enumerate(ev.claims)]
@@ -356,36 +365,19 @@ class SQLStore(Store):
             for r in rows:
                 yield self._event(r[3])
 
-    # What EventView needs beyond the columns, as one JSON array per row (read in the database).
-    _VIEW_EXTRA = "json_extract(e.json, '$.location.feature_code', '$.location.geo_precision', '$.control')"
-
     def event_views(self, flt: EventFilter | None = None) -> Iterator[Event]:
         from frontwatch.model import Claim, ControlChange, Location
 
+        # Every field a view holds is a column (migration 4): no row's JSON is parsed.
         cols = ("e.kind, e.report_date, e.event_date, e.date_earliest, e.date_latest, e.historical, e.place_name, "
-                "e.place_mention, e.geonames_id, e.latitude, e.longitude, e.country, e.admin1, e.actor1_side, "
-                f"e.actor2_side, {self._VIEW_EXTRA}")
-        # Places, controls and days repeat across thousands of events: each distinct one is decoded
-        # and built once per call and shared (the views are read, never changed).
+                "e.place_mention, e.geonames_id, e.latitude, e.longitude, e.country, e.admin1, e.feature_code, "
+                "e.geo_precision, e.actor1_side, e.actor2_side, e.control_to, e.control_from, e.control_extent")
+        # Places, controls and days repeat across thousands of events: each distinct one is built
+        # once per call and shared (the views are read, never changed).
         days: dict[Any, dt.date | None] = {None: None}
-        extras: dict[str, tuple[Any, Any, Any]] = {}
+        controls: dict[tuple, Any] = {}
         places: dict[tuple, Any] = {}
-
-        def day(value: Any) -> dt.date | None:
-            d = days.get(value)
-            if d is None and value is not None:
-                d = days[value] = self._to_date(value)
-            return d
-
-        def extra_of(value: Any) -> tuple[Any, Any, Any]:
-            key = value if isinstance(value, str) else json.dumps(value)
-            hit = extras.get(key)
-            if hit is None:
-                fcode, precision, control = self._load_json(value)
-                ctl = None if control is None else _built(ControlChange, {
-                    "to": control.get("to"), "from_": control.get("from"), "extent": control.get("extent", "full")})
-                hit = extras[key] = (fcode, precision, ctl)
-            return hit
+        to_date = self._to_date
 
         def claim(claimant: Any, side: Any, stance: Any, via: Any, quote: Any) -> Claim:
             return _built(Claim, {"claimant": claimant, "side": side,
@@ -393,17 +385,27 @@ class SQLStore(Store):
                                   "quote": quote})
 
         for rows, claims in self._view_batches(flt or EventFilter(), cols, claim):
+            get_claims = claims.get
             for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
-                 side1, side2, extra) in rows:
-                fcode, precision, ctl = extra_of(extra)
+                 fcode, precision, side1, side2, to, from_, extent) in rows:
+                if extent is None:  # control_extent is set exactly when the event has a control change
+                    ctl = None
+                else:
+                    ckey = (to, from_, extent)
+                    ctl = controls.get(ckey)
+                    if ctl is None:
+                        ctl = controls[ckey] = _built(ControlChange, {"to": to, "from_": from_, "extent": extent})
                 pkey = (name, mention, gid, lat, lon, country, adm, fcode, precision)
                 loc = places.get(pkey)
                 if loc is None:
                     loc = places[pkey] = _built(Location, {
                         "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
                         "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
-                yield EventView(self, eid, rid, kind, day(rdate), day(edate), day(early), day(late), bool(hist),
-                                loc, side1, side2, ctl, claims.get(eid, []))
+                for value in (rdate, edate, early, late):
+                    if value not in days:
+                        days[value] = to_date(value)
+                yield EventView(self, eid, rid, kind, days[rdate], days[edate], days[early], days[late], bool(hist),
+                                loc, side1, side2, ctl, get_claims(eid) or [])
 
     # Whether a read of every event (of some kinds) may scan the table in storage order and sort the
     # rows here: SQLite compares text as UTF-8 bytes, which Python's order of strings agrees with.
@@ -420,14 +422,28 @@ class SQLStore(Store):
             where, params = self._event_where(flt)
             rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols} FROM events e"
                              + (" WHERE " + " AND ".join(where) if where else ""), params)
-            rows.sort(key=lambda r: (r[0], r[1], r[2]))
+            rows.sort(key=operator.itemgetter(0, 1, 2))
             wanted = {r[2] for r in rows}
-            found: dict[str, list] = {}
-            for eid, idx, *values in self._all("SELECT event_id, idx, claimant, side, stance, via, quote FROM claims"):
+            claims: dict[str, list] = {}
+            astray: list[str] = []  # events whose claims the scan met out of their order (idx 0, 1, ...)
+            for eid, idx, claimant, side, stance, via, quote in self._all(
+                    "SELECT event_id, idx, claimant, side, stance, via, quote FROM claims"):
                 if eid in wanted:
-                    found.setdefault(eid, []).append((idx, values))
-            claims = {eid: [claim(*v) for _, v in (sorted(got, key=lambda x: x[0]) if len(got) > 1 else got)]
-                      for eid, got in found.items()}
+                    got = claims.get(eid)
+                    if got is None:
+                        got = claims[eid] = []
+                    if idx != len(got):
+                        astray.append(eid)
+                    got.append(claim(claimant, side, stance, via, quote))
+            astray = sorted(set(astray))
+            for i in range(0, len(astray), IN_CHUNK):
+                chunk = astray[i:i + IN_CHUNK]
+                for eid in chunk:
+                    claims[eid] = []
+                for eid, *values in self._all(
+                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
+                        f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
+                    claims[eid].append(claim(*values))
             if rows:
                 yield rows, claims
             return

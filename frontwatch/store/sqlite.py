@@ -108,6 +108,17 @@ MIGRATIONS: list[list[str]] = [
         "DROP TABLE baseline",
         "ALTER TABLE baseline_v3 RENAME TO baseline",
     ],
+    # 4: the last fields the control rules read of an event as columns (the place's feature code
+    # and precision, the side a control change takes a place from), so that reading events for
+    # the rules parses no JSON; filled from the JSON for the events already stored.
+    [
+        "ALTER TABLE events ADD COLUMN feature_code TEXT",
+        "ALTER TABLE events ADD COLUMN geo_precision INTEGER",
+        "ALTER TABLE events ADD COLUMN control_from TEXT",
+        """UPDATE events SET feature_code = json_extract(json, '$.location.feature_code'),
+                             geo_precision = json_extract(json, '$.location.geo_precision'),
+                             control_from = json_extract(json, '$.control.from')""",
+    ],
 ]
 
 
@@ -138,7 +149,7 @@ class SQLiteStore(SQLStore):
             # can lose the last commits, and the database stays consistent even then.
             self._con.execute("PRAGMA synchronous = NORMAL")
             with self._write() as cur:
-                self._migrate(cur, migrate_to)
+                self._schema = self._migrate(cur, migrate_to)
         except sqlite3.DatabaseError as exc:
             self._con.close()
             raise StoreError(f"{self.path}: not a usable frontwatch database ({exc})") from exc
