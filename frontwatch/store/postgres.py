@@ -119,7 +119,7 @@ class PostgresStore(SQLStore):
     _JSON_TEXT = "e.json::text"
     _KIND = "e.kind"
     _SORT_HERE = False  # text is ordered by the database's collation
-    _VIEW_EXTRA = "jsonb_build_array(e.json->'location'->'feature_code', e.json->'location'->'geo_precision', e.json->'control')"
+    _VIEW_EXTRA = "jsonb_build_array(e.json->'location'->'feature_code', e.json->'location'->'geo_precision', e.json->'control', e.json->'rule')"
 
     def __init__(self, url: str, *, schema: str | None = None, migrate_to: int | None = None) -> None:
         super().__init__()

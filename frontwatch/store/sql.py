@@ -357,7 +357,7 @@ class SQLStore(Store):
                 yield self._event(r[3])
 
     # What EventView needs beyond the columns, as one JSON array per row (read in the database).
-    _VIEW_EXTRA = "json_extract(e.json, '$.location.feature_code', '$.location.geo_precision', '$.control')"
+    _VIEW_EXTRA = "json_extract(e.json, '$.location.feature_code', '$.location.geo_precision', '$.control', '$.rule')"
 
     def event_views(self, flt: EventFilter | None = None) -> Iterator[Event]:
         from frontwatch.model import Claim, ControlChange, Location
@@ -377,14 +377,14 @@ class SQLStore(Store):
                 d = days[value] = self._to_date(value)
             return d
 
-        def extra_of(value: Any) -> tuple[Any, Any, Any]:
+        def extra_of(value: Any) -> tuple[Any, Any, Any, Any]:
             key = value if isinstance(value, str) else json.dumps(value)
             hit = extras.get(key)
             if hit is None:
-                fcode, precision, control = self._load_json(value)
+                fcode, precision, control, rule = (*self._load_json(value), None)[:4]
                 ctl = None if control is None else _built(ControlChange, {
                     "to": control.get("to"), "from_": control.get("from"), "extent": control.get("extent", "full")})
-                hit = extras[key] = (fcode, precision, ctl)
+                hit = extras[key] = (fcode, precision, ctl, rule)
             return hit
 
         def claim(claimant: Any, side: Any, stance: Any, via: Any, quote: Any) -> Claim:
@@ -395,7 +395,7 @@ class SQLStore(Store):
         for rows, claims in self._view_batches(flt or EventFilter(), cols, claim):
             for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
                  side1, side2, extra) in rows:
-                fcode, precision, ctl = extra_of(extra)
+                fcode, precision, ctl, rule = extra_of(extra)
                 pkey = (name, mention, gid, lat, lon, country, adm, fcode, precision)
                 loc = places.get(pkey)
                 if loc is None:
@@ -403,7 +403,7 @@ class SQLStore(Store):
                         "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
                         "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
                 yield EventView(self, eid, rid, kind, day(rdate), day(edate), day(early), day(late), bool(hist),
-                                loc, side1, side2, ctl, claims.get(eid, []))
+                                loc, side1, side2, ctl, claims.get(eid, []), rule)
 
     # Whether a read of every event (of some kinds) may scan the table in storage order and sort the
     # rows here: SQLite compares text as UTF-8 bytes, which Python's order of strings agrees with.
