@@ -653,19 +653,35 @@ def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
-    """Negated ("could not be called liberated"), future ("will withdraw") or only intended."""
+FUTURE_AUX = ("will", "would", "shall", "'ll", "wo")
+# "Ukrainian forces can retake X", "X could be retaken by December": an ability or a forecast, not
+# an outcome. With "have" it is a hedge on something past ("may have taken X") and stays a report.
+MODAL_AUX = ("can", "ca", "could", "might", "may", "must", "should")
+
+
+def _modal_unreal(tok: Token, modal: bool = True) -> bool:
+    auxes = [c.lower_ for c in tok.children if c.dep_ == "aux"]
+    if any(a in FUTURE_AUX for a in auxes):
+        return True
+    return modal and any(a in MODAL_AUX for a in auxes) and not any(a in ("have", "'ve") for a in auxes)
+
+
+def _negated_or_unreal(t: Token, aims: bool = True, modal: bool = True) -> bool:
+    """Negated ("could not be called liberated"), future ("will withdraw", "were going to
+    retreat"), only possible ("can retake", "could be retaken") or only intended."""
     if aims and _aim(t):
         return True
     if _future_time_clause(t):
         return True
     tok = t
     for _ in range(4):
-        for c in tok.children:
-            if c.dep_ == "neg":
-                return True
-            if c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll"):
-                return True
+        if any(c.dep_ == "neg" for c in tok.children) or _modal_unreal(tok, modal):
+            return True
+        if tok.dep_ in ("csubj", "csubjpass") and _modal_unreal(tok.head, modal):
+            return True  # "retaking the city would be a major victory"
+        if (tok.dep_ == "xcomp" and tok.head.lemma_.lower() == "go" and tok.head.tag_ == "VBG"
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
+            return True  # "were going to retreat from X"
         if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and (
                 tok.head.head.lemma_.lower() in INTENT_VERBS or tok.head.head.lemma_.lower() in UNREAL_NOUNS
                 or tok.head.lower_ == "from"):
@@ -715,7 +731,8 @@ def _unreal_noun(t: Token, clash: bool = False) -> bool:
             return True  # "its main goal was the liberation of X"
         if tok.pos_ in ("VERB", "AUX"):
             # "fired to disperse a protest": the protest was there, whatever the shots were for
-            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok, aims=False)
+            # ("explosions could be heard in X": heard or not, they happened)
+            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok, aims=False, modal=False)
     return False
 
 
