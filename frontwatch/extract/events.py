@@ -56,7 +56,7 @@ STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged
 INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
                 "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn",
                 "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate", "offer", "propose", "plot",
-                "scheme", "dream", "pledge"}
+                "scheme", "dream", "pledge", "feign", "pretend", "fake"}
 # Verbs and adjectives whose to-infinitive happened ("managed to retake", "were able to enter").
 IMPLICATIVE = {"manage", "succeed", "force", "compel", "oblige", "begin", "start", "continue", "have", "help",
                "able", "go", "proceed", "get", "make", "dare", "happen"}
@@ -102,6 +102,7 @@ class Found:
     extent: str | None = None
     area: bool = False             # "captured territory in X": a part of X's surroundings, not X
     background: bool = False       # told as background, not as news (tense, adverbials, descriptions)
+    ongoing: bool = False          # "troops are leaving X": under way, not yet done
 
 
 # --------------------------------------------------------------------------- places
@@ -699,6 +700,11 @@ def _negated_or_unreal(t: Token, aims: bool = True, modal: bool = True) -> bool:
     return False
 
 
+def _ongoing(t: Token, nominal: bool) -> bool:
+    """A verb in the progressive ("are leaving X", "were pulling out of X"): the act is under way."""
+    return not nominal and t.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_.lower() == "be" for c in t.children)
+
+
 def _future_time_clause(t: Token) -> bool:
     """"they would celebrate when troops liberate X", "once they take X, they will ...": a
     present-tense clause of time or condition under a future is not yet done."""
@@ -1085,7 +1091,7 @@ def _events_of_hit(
         out.append(Found(
             kind=k, rule=rule.name, place=ref, direct=direct, near=near, partial=partial, actor=actor,
             when=when, dated=dated, attribution=attribution, sentence=t.sent, trigger=t, extent=rule.extent,
-            area=area, background=background,
+            area=area, background=background, ongoing=_ongoing(t, hit.nominal),
         ))
     if not out:
         return []
@@ -1210,7 +1216,9 @@ def _event(group: list[Found], report: Report) -> Event:
         control = ControlChange(to=side, **{"from": other_side(side)}, extent=extent)
     elif kind == "entered" and side:
         control = ControlChange(to=side, **{"from": other_side(side)}, extent="entered")
-    elif kind == "withdrawal" and side and settlement and not near and any(f.direct for f in group):
+    elif kind == "withdrawal" and side and settlement and not near and any(f.direct for f in group) and not all(
+            f.ongoing for f in group):
+        # "Russian troops are leaving X", "were pulling out of X": under way, X has not changed hands
         control = ControlChange(to=other_side(side), **{"from": side}, extent="partial" if partial else "full")
     actor1 = acled_name(side, actor.separatist, actor.name)
     actor2 = None
