@@ -1211,6 +1211,8 @@ def _event(group: list[Found], report: Report) -> Event:
     settlement = (m.geo_precision or 1) == 1 and m.feature_class not in ("A",)
     if area:
         pass  # "captured territory in the X region" says nothing of who holds X
+    elif kind in ("territory_regained", "territory_captured") and side and all(f.ongoing for f in group):
+        pass  # "while the troops were occupying X", "are retaking villages": under way or a state, not done
     elif kind in ("territory_regained", "territory_captured") and side:
         extent = "partial" if partial or near else "full"
         control = ControlChange(to=side, **{"from": other_side(side)}, extent=extent)
