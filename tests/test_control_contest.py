@@ -194,3 +194,4 @@ def test_why_tells_how_the_contest_ended() -> None:
                          d("2022-06-20"))
     assert "held by Ukraine (UA) since 2022-06-15" in text
     assert "no fighting inside it reported for 10 days" in text
+    assert "an attempt to take it or an attack on it by the Russian side" in text

@@ -56,6 +56,13 @@ def _control_words(ev: Event | None, a: Assertion) -> str:
     if a.baseline:
         return f"baseline: {a.outcome}"
     kind = KIND_WORDS.get(a.kind, a.kind)
+    if a.holds and a.kind == "armed_clash":
+        side = SIDE_ADJ.get(a.holds, a.holds)
+        attacker = SIDE_ADJ.get({"UA": "RU", "RU": "UA"}.get(a.holds, ""), "other")
+        kind = (f"an assault repelled by the {side} side" if a.settles
+                else f"an attempt to take it or an attack on it by the {attacker} side")
+    elif a.holds_only:
+        return f"withdrawal from around the town (ends a contest: {a.holds})"
     if ev is not None and ev.control is not None:
         return f"{kind}, control to {ev.control.to} ({ev.control.extent})"
     return kind
