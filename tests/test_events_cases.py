@@ -60,6 +60,10 @@ def mismatches(exp: dict, e: Event) -> list[str]:
         bad.append(f"fatalities {e.fatalities} != {exp['fatalities']}")
     if "actor1_side" in exp and e.actor1_side != exp["actor1_side"]:
         bad.append(f"actor1_side {e.actor1_side}")
+    if "precision" in exp and e.location.geo_precision != exp["precision"]:
+        bad.append(f"geo_precision {e.location.geo_precision} != {exp['precision']}")
+    if "rule" in exp and e.rule != exp["rule"]:
+        bad.append(f"rule {e.rule} != {exp['rule']}")
     if "actor1" in exp and e.actor1 != exp["actor1"]:
         bad.append(f"actor1 {e.actor1}")
     if "control" in exp:

@@ -57,7 +57,7 @@ STANCE_CONFIDENCE = {"witnessed": 0.85, "asserted": 0.8, "claimed": 0.7, "hedged
 INTENT_VERBS = {"plan", "want", "threaten", "prepare", "intend", "hope", "aim", "vow", "promise", "urge", "call",
                 "seek", "need", "expect", "refuse", "fail", "would", "attempt", "try", "order", "ask", "warn",
                 "demand", "focus", "fear", "avoid", "prevent", "stop", "concentrate", "offer", "propose", "plot",
-                "scheme", "dream", "pledge"}
+                "scheme", "dream", "pledge", "feign", "pretend", "fake"}
 # Verbs and adjectives whose to-infinitive happened ("managed to retake", "were able to enter").
 IMPLICATIVE = {"manage", "succeed", "force", "compel", "oblige", "begin", "start", "continue", "have", "help",
                "able", "go", "proceed", "get", "make", "dare", "happen"}
@@ -103,6 +103,7 @@ class Found:
     extent: str | None = None
     area: bool = False             # "captured territory in X": a part of X's surroundings, not X
     background: bool = False       # told as background, not as news (tense, adverbials, descriptions)
+    ongoing: bool = False          # "troops are leaving X": under way, not yet done
 
 
 # --------------------------------------------------------------------------- places
@@ -656,19 +657,35 @@ def _object_classes(t: Token, passive: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
-    """Negated ("could not be called liberated"), future ("will withdraw") or only intended."""
+FUTURE_AUX = ("will", "would", "shall", "'ll", "wo")
+# "Ukrainian forces can retake X", "X could be retaken by December": an ability or a forecast, not
+# an outcome. With "have" it is a hedge on something past ("may have taken X") and stays a report.
+MODAL_AUX = ("can", "ca", "could", "might", "may", "must", "should")
+
+
+def _modal_unreal(tok: Token, modal: bool = True) -> bool:
+    auxes = [c.lower_ for c in tok.children if c.dep_ == "aux"]
+    if any(a in FUTURE_AUX for a in auxes):
+        return True
+    return modal and any(a in MODAL_AUX for a in auxes) and not any(a in ("have", "'ve") for a in auxes)
+
+
+def _negated_or_unreal(t: Token, aims: bool = True, modal: bool = True) -> bool:
+    """Negated ("could not be called liberated"), future ("will withdraw", "were going to
+    retreat"), only possible ("can retake", "could be retaken") or only intended."""
     if aims and _aim(t):
         return True
     if _future_time_clause(t):
         return True
     tok = t
     for _ in range(4):
-        for c in tok.children:
-            if c.dep_ == "neg":
-                return True
-            if c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll"):
-                return True
+        if any(c.dep_ == "neg" for c in tok.children) or _modal_unreal(tok, modal):
+            return True
+        if tok.dep_ in ("csubj", "csubjpass") and _modal_unreal(tok.head, modal):
+            return True  # "retaking the city would be a major victory"
+        if (tok.dep_ == "xcomp" and tok.head.lemma_.lower() == "go" and tok.head.tag_ == "VBG"
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
+            return True  # "were going to retreat from X"
         if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and (
                 tok.head.head.lemma_.lower() in INTENT_VERBS or tok.head.head.lemma_.lower() in UNREAL_NOUNS
                 or tok.head.lower_ == "from"):
@@ -684,6 +701,11 @@ def _negated_or_unreal(t: Token, aims: bool = True) -> bool:
             return True
         break
     return False
+
+
+def _ongoing(t: Token, nominal: bool) -> bool:
+    """A verb in the progressive ("are leaving X", "were pulling out of X"): the act is under way."""
+    return not nominal and t.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_.lower() == "be" for c in t.children)
 
 
 def _future_time_clause(t: Token) -> bool:
@@ -718,7 +740,8 @@ def _unreal_noun(t: Token, clash: bool = False) -> bool:
             return True  # "its main goal was the liberation of X"
         if tok.pos_ in ("VERB", "AUX"):
             # "fired to disperse a protest": the protest was there, whatever the shots were for
-            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok, aims=False)
+            # ("explosions could be heard in X": heard or not, they happened)
+            return tok.lemma_.lower() in INTENT_VERBS or _negated_or_unreal(tok, aims=False, modal=False)
     return False
 
 
@@ -1071,7 +1094,7 @@ def _events_of_hit(
         out.append(Found(
             kind=k, rule=rule.name, place=ref, direct=direct, near=near, partial=partial, actor=actor,
             when=when, dated=dated, attribution=attribution, sentence=t.sent, trigger=t, extent=rule.extent,
-            area=area, background=background,
+            area=area, background=background, ongoing=_ongoing(t, hit.nominal),
         ))
     if not out:
         return []
@@ -1191,12 +1214,16 @@ def _event(group: list[Found], report: Report) -> Event:
     settlement = (m.geo_precision or 1) == 1 and m.feature_class not in ("A",)
     if area:
         pass  # "captured territory in the X region" says nothing of who holds X
+    elif kind in ("territory_regained", "territory_captured") and side and all(f.ongoing for f in group):
+        pass  # "while the troops were occupying X", "are retaking villages": under way or a state, not done
     elif kind in ("territory_regained", "territory_captured") and side:
         extent = "partial" if partial or near else "full"
         control = ControlChange(to=side, **{"from": other_side(side)}, extent=extent)
     elif kind == "entered" and side:
         control = ControlChange(to=side, **{"from": other_side(side)}, extent="entered")
-    elif kind == "withdrawal" and side and settlement and not near and any(f.direct for f in group):
+    elif kind == "withdrawal" and side and settlement and not near and any(f.direct for f in group) and not all(
+            f.ongoing for f in group):
+        # "Russian troops are leaving X", "were pulling out of X": under way, X has not changed hands
         control = ControlChange(to=other_side(side), **{"from": side}, extent="partial" if partial else "full")
     actor1 = acled_name(side, actor.separatist, actor.name)
     actor2 = None

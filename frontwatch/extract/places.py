@@ -260,6 +260,9 @@ def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | 
     head = doc[start - 1].head
     if head.i >= start or head.dep_ == "ROOT" and head.pos_ == "VERB":
         return None
+    if head.dep_ == "appos" and head.head.lower_ in cue.settlement_before_of:
+        # "took the second town of the region, the river port of X": the phrase names the town again
+        return None
     words = [c.lower_ for c in head.lefts if c.dep_ in ("compound", "amod") and c.i > head.left_edge.i - 1] + \
         [head.lower_]
     # the longest tail of the phrase that is a facility ("former nuclear power plant" -> "nuclear power plant")

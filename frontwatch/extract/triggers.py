@@ -125,7 +125,9 @@ def _child_words(t: Token) -> dict[str, Token]:
         out.setdefault(c.lemma_.lower(), c)
         out.setdefault(c.lower_, c)
         for g in c.children:
-            if g.dep_ in ("compound", "amod", "prt", "dobj", "pobj"):
+            # ... and a particle the parser hung on the verb's preposition ("pushed them back
+            # beyond X", "drove the troops back across the river")
+            if g.dep_ in ("compound", "amod", "prt", "dobj", "pobj") or (c.dep_ == "prep" and g.dep_ == "advmod"):
                 out.setdefault(g.lemma_.lower(), g)
     return out
 

@@ -56,6 +56,13 @@ def _control_words(ev: Event | None, a: Assertion) -> str:
     if a.baseline:
         return f"baseline: {a.outcome}"
     kind = KIND_WORDS.get(a.kind, a.kind)
+    if a.holds and a.kind == "armed_clash":
+        side = SIDE_ADJ.get(a.holds, a.holds)
+        attacker = SIDE_ADJ.get({"UA": "RU", "RU": "UA"}.get(a.holds, ""), "other")
+        kind = (f"an assault repelled by the {side} side" if a.settles
+                else f"an attempt to take it or an attack on it by the {attacker} side")
+    elif a.holds_only:
+        return f"withdrawal from around the town (ends a contest: {a.holds})"
     if ev is not None and ev.control is not None:
         return f"{kind}, control to {ev.control.to} ({ev.control.extent})"
     return kind
@@ -70,6 +77,11 @@ def _role(a: Assertion, run: Run, on: dt.date, superseded_before: dt.date) -> st
         return "SETS the verdict (baseline)"
     if a.event_id and a.event_id in run.evidence:
         return "MAKES IT CONTESTED" if run.controller == "contested" else "SUPPORTS the verdict"
+    if a.holds and run.controller == "contested" and run.lean == a.holds:
+        return (f"says it is not the attackers': points to {CONTROLLER_WORDS[a.holds]} once no fighting inside is "
+                f"reported (rule 11)")
+    if a.holds_only:
+        return "changes nothing: it is about the area near the town, and only ends a contest (rule 11)"
     if a.clash:
         return "lowers confidence (fighting is not a change of hands)"
     if a.outcome == "contested" and a.side == run.controller:
@@ -151,6 +163,16 @@ def explain_place(place: PlaceInfo, assertions: Sequence[Assertion], events: Map
     if run.controller in ("UA", "RU") and not run.established:
         lines.append("This is a weaker verdict: it rests on one party's claims, with no admission, witness or "
                      "neutral confirmation.")
+    if run.ended == "quiet":
+        from frontwatch.fusion.timeline import _settings
+
+        lines.append(f"The contest ended (rule 11): no fighting inside it reported for {_settings().quiet_days} days, "
+                     f"and the evidence of the contest (the other side's attempts to take it or attacks on it) "
+                     f"points one way. A weaker verdict: a report of fighting inside or of a side entering would "
+                     f"make it contested again.")
+    elif run.ended == "settled":
+        lines.append("The contest ended (rule 11): the side that fought for it withdrew from around it, or an "
+                     "assault on it was repelled.")
     lines.extend(reported_words(run, max((a.population for a in assertions), default=0), on))
     n_sources = len(run.sources)
     lines.append(f"Independent sources behind it: {n_sources} (copies of one text or one speaker count once).")

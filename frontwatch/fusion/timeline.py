@@ -38,6 +38,11 @@ Rules, in the order they are applied:
    points (an admission or a witnessed report 2, any other statement 1, a hedge 0), more for a
    large place or one held long. Until then the state stands and the change is *reported*
    (`pending`), waiting for confirmation; later voices for the same change add up.
+11. How a contest ends: a contested place is held by side B when the side A that fought for it
+   withdraws from around it, or when B repels an assault on it (at once); or when the fighting
+   inside it has not been reported for `contest_ends.quiet_days` days and the evidence of the
+   contest points one way (A's attempts to take it, A's attacks on it): then B holds it, as a
+   weaker state. Such evidence never moves a place that one side holds.
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ class _Settings:
     contested_cap: float
     max_confidence: float
     weak_against_established: str
+    quiet_days: int
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +84,18 @@ def _settings() -> _Settings:
     return _Settings(tuple(r["settlement_feature_prefixes"]), frozenset(r["establishing"]),
                      frozenset(r["strong_over_denial"]), float(r["denial_penalty"]),
                      float(r["armed_clash"]["penalty"]), float(r["weak_cap"]), float(r["contested_cap"]),
-                     float(r["max_confidence"]), str(r["weak_claim_against_established"]))
+                     float(r["max_confidence"]), str(r["weak_claim_against_established"]),
+                     int((r.get("contest_ends") or {}).get("quiet_days", 0)) if _contest_rules() else 0)
+
+
+@lru_cache(maxsize=1)
+def _contest_rules() -> dict | None:
+    """Rule 11's word classes (trigger rule names), or None when it is off."""
+    c = rules().get("contest_ends") or {}
+    if not c.get("enabled"):
+        return None
+    return {"attempt": frozenset(c.get("attempt_rules") or ()), "attack": frozenset(c.get("attack_rules") or ()),
+            "repel": frozenset(c.get("repel_rules") or ())}
 
 
 # --- places -------------------------------------------------------------------------------
@@ -189,6 +206,13 @@ class Assertion:
     clash: bool = False
     cluster: str | None = None  # the report's source cluster (near-duplicates and one outlet are one)
     population: int = 0  # the settlement's population in the gazetteer (0 when unknown)
+    # Rule 11: the side this evidence says holds the place while it is contested ("A tried to take
+    # X": B), whether it settles the contest at once (a withdrawal from around X, a repelled
+    # assault) or only after a quiet spell, and whether it says nothing else (a withdrawal from
+    # around a place is never a change of hands by itself).
+    holds: str | None = None
+    settles: bool = False
+    holds_only: bool = False
 
     @property
     def available(self) -> dt.date:
@@ -206,7 +230,8 @@ class Assertion:
     @classmethod
     def _of(cls, place: str, outcome: Outcome, side: str | None, t: dt.date, known: dt.date, event_id: str | None,
             report_id: str | None, voices: tuple[Voice, ...], kind: str, historical: bool, clash: bool,
-            cluster: str | None, population: int) -> Assertion:
+            cluster: str | None, population: int, holds: str | None = None, settles: bool = False,
+            holds_only: bool = False) -> Assertion:
         """An event's assertion, made as `Assertion(...)` would make it without the frozen
         dataclass's field-by-field setting (one per stored event in a rebuild)."""
         a = object.__new__(cls)
@@ -214,7 +239,7 @@ class Assertion:
         a.__dict__.update(place=place, outcome=outcome, side=side, t=t, known=known, event_id=event_id,
                           report_id=report_id, voices=voices, kind=kind, historical=historical, baseline=False,
                           clash=clash, cluster=cluster, population=population, support_voices=support,
-                          denies=len(support) < len(voices))
+                          denies=len(support) < len(voices), holds=holds, settles=settles, holds_only=holds_only)
         return a
 
 
@@ -267,6 +292,8 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
         return None
     precision = settlement_precision(ev.location)
     clash = False
+    holds, settles, holds_only = None, False, False
+    contest = _contest_rules()
     if ev.kind == "armed_clash":
         effect = cfg["armed_clash"]["effect"]
         if effect == "ignore" or precision != 1:
@@ -275,13 +302,27 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
         side = ev.actor1_side if ev.actor1_side in ("UA", "RU") else None
         losing = None
         clash = effect == "penalty"
+        rule = getattr(ev, "rule", None)
+        if contest is not None and side is not None and rule:
+            if rule in contest["repel"]:  # "B repelled an assault on X": B holds X
+                holds, settles = side, True
+            elif rule in contest["attempt"] or rule in contest["attack"]:  # "A tried to take X": not A's
+                holds = _OTHER[side]
     elif ev.kind in cfg["control_kinds"]:
-        if ev.control is None or ev.control.to not in ("UA", "RU"):
-            return None
-        side = ev.control.to
-        losing = ev.control.from_ or _OTHER[side]
-        full = ev.control.extent == "full" and not (precision == 2 and cfg["near_is_contested"])
-        outcome = side if full else "contested"
+        withdrawing = ev.actor1_side if ev.kind == "withdrawal" and ev.actor1_side in ("UA", "RU") else None
+        if contest is not None and withdrawing is not None and (
+                precision == 2 or ev.control is None or ev.control.to not in ("UA", "RU")):
+            # "A pulled back from around X" (or left X, no side named as gaining it): a contest for X
+            # is over, B holds it; by itself never a change of hands (rule 11).
+            side, losing, outcome = _OTHER[withdrawing], withdrawing, _OTHER[withdrawing]
+            holds, settles, holds_only = side, True, True
+        else:
+            if ev.control is None or ev.control.to not in ("UA", "RU"):
+                return None
+            side = ev.control.to
+            losing = ev.control.from_ or _OTHER[side]
+            full = ev.control.extent == "full" and not (precision == 2 and cfg["near_is_contested"])
+            outcome = side if full else "contested"
     else:
         return None
     cluster = (cluster_of or {}).get(ev.report_id, ev.report_id)
@@ -298,7 +339,8 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
     if not voices:  # no attribution at all: the report's own voice
         voices.append(_voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
     return Assertion._of(place.key, outcome, side, effective_date(ev), ev.report_date, ev.event_id, ev.report_id,
-                         tuple(voices), ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id))
+                         tuple(voices), ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id),
+                         holds, settles, holds_only)
 
 
 # --- runs: the state as the fold goes along ---------------------------------------------------
@@ -321,6 +363,13 @@ class Run:
     pending_since: dt.date | None = None
     pending_voices: tuple[tuple[str, str, str], ...] = ()
     pending_evidence: tuple[str, ...] = ()
+    # Rule 11, while contested: the last day fighting inside was reported, the side the evidence of
+    # the contest says holds the place ("both" when it points both ways) and that evidence.
+    alive_on: dt.date | None = None
+    lean: str | None = None
+    lean_evidence: tuple[str, ...] = ()
+    lean_sources: Mapping[str, float] = field(default_factory=dict)
+    ended: str | None = None  # how a contest ended under rule 11: "settled" or "quiet"
 
     def confidence(self) -> float:
         cfg = _settings()
@@ -393,6 +442,8 @@ def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     sup: dict[str, list[Assertion]] = {"UA": [], "RU": [], "contested": []}
     den: dict[str, list[Assertion]] = {"UA": [], "RU": [], "contested": []}
     for a in group:
+        if a.holds_only:
+            continue
         if a.clash:
             penalty *= cfg.clash_penalty
             continue
@@ -492,8 +543,84 @@ def _must_earn(prev: Run | None, outcome: str) -> bool:
     return True
 
 
+def decay_on(run: Run | None) -> dt.date | None:
+    """The day a contest ends for want of reported fighting (rule 11), or None: a contested state
+    whose evidence points one way, `quiet_days` after the last fighting inside was reported."""
+    if run is None or run.controller != "contested" or run.lean not in ("UA", "RU"):
+        return None
+    quiet = _settings().quiet_days
+    if quiet <= 0:
+        return None
+    return max(run.alive_on or run.since, run.since) + dt.timedelta(days=quiet)
+
+
+def decayed(run: Run, on: dt.date) -> Run:
+    """The state after a contest has ended for want of fighting: the side it leaned to, weaker."""
+    return Run(run.lean, on, dict(run.lean_sources), False, False, run.lean_evidence,  # type: ignore[arg-type]
+               ended="quiet")
+
+
+def _contest(prev: Run | None, s: Run, t: dt.date, group: Sequence[Assertion]) -> Run:
+    """Rule 11 on one day's evidence: settle a contest, or note what keeps it alive and which way
+    its evidence points. A place one side holds is never moved by this evidence."""
+    if s.controller != "contested":
+        return s
+    new_run = prev is None or prev.controller != "contested" or s.since == t and s.alive_on is None
+    inside = [a for a in group if a.outcome == "contested" and not a.clash and not a.holds_only
+              and a.support_voices and not (prev is not None and a.side == prev.controller)]
+    settle = [a for a in group if a.settles and a.holds and a.support_voices]
+    sides = {a.holds for a in settle}
+    if not new_run and not inside and len(sides) == 1:
+        side = sides.pop()
+        voices = tuple(v for a in settle for v in a.support_voices)
+        cfg = _settings()
+        return Run(side, t, _sources(voices), any(v.category in cfg.establishing for v in voices),  # type: ignore[arg-type]
+                   any(v.category in cfg.over_denial for v in voices), _ids(settle), ended="settled")
+    alive = new_run or bool(inside) or any(a.clash for a in group)
+    lean, evidence, sources = (None, (), {}) if new_run else (s.lean, s.lean_evidence, s.lean_sources)
+    leaning = [a for a in group if a.holds and a.support_voices]
+    for a in leaning:
+        lean = a.holds if lean in (None, a.holds) else "both"
+    for a in inside:  # a side entering or holding part of it: it is no longer clear who holds it
+        if a.side in ("UA", "RU") and lean == _OTHER[a.side]:
+            lean = "both"
+    if leaning:
+        evidence = _merge_ids(evidence, _ids(leaning))
+        sources = _sources((v for a in leaning for v in a.support_voices), sources)
+    if not alive and lean == s.lean and evidence is s.lean_evidence:
+        return s
+    return _replace(s, alive_on=t if alive else s.alive_on, lean=lean, lean_evidence=evidence, lean_sources=sources)
+
+
+def with_decays(segments: list[Segment]) -> list[Segment]:
+    """Segments with the contests that ended for want of fighting (rule 11) ended on their day."""
+    if _settings().quiet_days <= 0 or not any(s.run.lean for s in segments):
+        return segments
+    out: list[Segment] = []
+    for i, seg in enumerate(segments):
+        nxt = segments[i + 1].start if i + 1 < len(segments) else None
+        day = decay_on(seg.run)
+        if day is None or (nxt is not None and day >= nxt):
+            out.append(seg)
+        elif day <= seg.start:
+            out.append(Segment(seg.start, decayed(seg.run, day)))
+        else:
+            out.extend((seg, Segment(day, decayed(seg.run, day))))
+    return out
+
+
 def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: int = 0) -> Run | None:
-    """The state after one more day of evidence (rules 7 and 10)."""
+    """The state after one more day of evidence (rules 7, 10 and 11)."""
+    day = decay_on(prev)
+    if day is not None and day <= t:
+        prev = decayed(prev, day)  # type: ignore[arg-type]
+    state = _step(prev, t, group, population)
+    if state is None or _contest_rules() is None:
+        return state
+    return _contest(prev, state, t, group)
+
+
+def _step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: int = 0) -> Run | None:
     cfg = _settings()
     v = decide_group(group, prev)
     if v.outcome is None:
@@ -610,7 +737,7 @@ def live_segments(assertions: Sequence[Assertion]) -> list[Segment]:
                 last is None or state.evidence != last.evidence or state != last):
             out.append(Segment(day, state))
             last = state
-    return out
+    return with_decays(out)
 
 
 def hindsight_segments(assertions: Sequence[Assertion], known_on: dt.date | None = None) -> list[Segment]:
@@ -627,7 +754,7 @@ def hindsight_segments(assertions: Sequence[Assertion], known_on: dt.date | None
         state = fold(usable)
         if state is not None and (not out or out[-1].run != state):
             out.append(Segment(day, state))
-    return out
+    return with_decays(out)
 
 
 def state_at(segments: Sequence[Segment], on: dt.date) -> Segment | None:

@@ -74,18 +74,19 @@ class EventView:
     any other attribute (evidence, quantities, ...) loads the full Event from the store once."""
 
     __slots__ = ("event_id", "report_id", "kind", "report_date", "event_date", "date_earliest", "date_latest",
-                 "historical", "location", "actor1_side", "actor2_side", "control", "claims", "_store", "_full")
+                 "historical", "location", "actor1_side", "actor2_side", "control", "claims", "rule", "_store",
+                 "_full")
 
     def __init__(self, store: Store, event_id: str, report_id: str, kind: str, report_date: dt.date,
                  event_date: dt.date | None, date_earliest: dt.date | None, date_latest: dt.date | None,
                  historical: bool, location: Any, actor1_side: str | None, actor2_side: str | None,
-                 control: Any, claims: list) -> None:
+                 control: Any, claims: list, rule: str | None = None) -> None:
         self._store, self._full = store, None
         self.event_id, self.report_id, self.kind = event_id, report_id, kind
         self.report_date, self.event_date = report_date, event_date
         self.date_earliest, self.date_latest, self.historical = date_earliest, date_latest, historical
         self.location, self.actor1_side, self.actor2_side = location, actor1_side, actor2_side
-        self.control, self.claims = control, claims
+        self.control, self.claims, self.rule = control, claims, rule
 
     def full(self) -> Event:
         """The whole record: the stored one, with this view's fields (a copy may have changed some)."""

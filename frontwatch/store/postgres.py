@@ -101,9 +101,11 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE events ADD COLUMN feature_code TEXT",
         "ALTER TABLE events ADD COLUMN geo_precision INTEGER",
         "ALTER TABLE events ADD COLUMN control_from TEXT",
+        "ALTER TABLE events ADD COLUMN rule TEXT",
         """UPDATE events SET feature_code = json->'location'->>'feature_code',
                              geo_precision = (json->'location'->>'geo_precision')::integer,
-                             control_from = json->'control'->>'from'""",
+                             control_from = json->'control'->>'from',
+                             rule = json->>'rule'""",
     ],
 ]
 

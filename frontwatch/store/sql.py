@@ -206,13 +206,13 @@ class SQLStore(Store):
                 loc.geonames_id, loc.latitude, loc.longitude, loc.country, self._text(loc.admin1),
                 self._text(ev.actor1), ev.actor1_side, self._text(ev.actor2), ev.actor2_side, ev.fatalities,
                 ctl.to if ctl else None, ctl.extent if ctl else None, ev.confidence, self._json(ev.to_json_dict()),
-                self._text(loc.feature_code), loc.geo_precision, ctl.from_ if ctl else None))
+                self._text(loc.feature_code), loc.geo_precision, ctl.from_ if ctl else None, ev.rule))
         names = ("event_id, report_id, seq, kind, event_type, sub_event_type, report_date, event_date, date_earliest, "
                  "date_latest, date_lo, date_hi, sort_date, date_precision, historical, place_name, place_mention, "
                  "place_name_lc, place_mention_lc, geonames_id, latitude, longitude, country, admin1, actor1, "
                  "actor1_side, actor2, actor2_side, fatalities, control_to, control_extent, confidence, json, "
-                 "feature_code, geo_precision, control_from")
-        n = 36
+                 "feature_code, geo_precision, control_from, rule")
+        n = 37
         if self._schema < 4:  # a store held at an older schema (tests of the migrations): its columns only
             names, n = names.rsplit(", feature_code", 1)[0], 33
             rows = [r[:n] for r in rows]
@@ -371,7 +371,7 @@ class SQLStore(Store):
         # Every field a view holds is a column (migration 4): no row's JSON is parsed.
         cols = ("e.kind, e.report_date, e.event_date, e.date_earliest, e.date_latest, e.historical, e.place_name, "
                 "e.place_mention, e.geonames_id, e.latitude, e.longitude, e.country, e.admin1, e.feature_code, "
-                "e.geo_precision, e.actor1_side, e.actor2_side, e.control_to, e.control_from, e.control_extent")
+                "e.geo_precision, e.actor1_side, e.actor2_side, e.control_to, e.control_from, e.control_extent, e.rule")
         # Places, controls and days repeat across thousands of events: each distinct one is built
         # once per call and shared (the views are read, never changed).
         days: dict[Any, dt.date | None] = {None: None}
@@ -387,7 +387,7 @@ class SQLStore(Store):
         for rows, claims in self._view_batches(flt or EventFilter(), cols, claim):
             get_claims = claims.get
             for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
-                 fcode, precision, side1, side2, to, from_, extent) in rows:
+                 fcode, precision, side1, side2, to, from_, extent, rule) in rows:
                 if extent is None:  # control_extent is set exactly when the event has a control change
                     ctl = None
                 else:
@@ -405,7 +405,7 @@ class SQLStore(Store):
                     if value not in days:
                         days[value] = to_date(value)
                 yield EventView(self, eid, rid, kind, days[rdate], days[edate], days[early], days[late], bool(hist),
-                                loc, side1, side2, ctl, get_claims(eid) or [])
+                                loc, side1, side2, ctl, get_claims(eid) or [], rule)
 
     # Whether a read of every event (of some kinds) may scan the table in storage order and sort the
     # rows here: SQLite compares text as UTF-8 bytes, which Python's order of strings agrees with.

@@ -109,15 +109,17 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE baseline_v3 RENAME TO baseline",
     ],
     # 4: the last fields the control rules read of an event as columns (the place's feature code
-    # and precision, the side a control change takes a place from), so that reading events for
+    # and precision, the side a control change takes a place from, the trigger rule), so that reading events for
     # the rules parses no JSON; filled from the JSON for the events already stored.
     [
         "ALTER TABLE events ADD COLUMN feature_code TEXT",
         "ALTER TABLE events ADD COLUMN geo_precision INTEGER",
         "ALTER TABLE events ADD COLUMN control_from TEXT",
+        "ALTER TABLE events ADD COLUMN rule TEXT",
         """UPDATE events SET feature_code = json_extract(json, '$.location.feature_code'),
                              geo_precision = json_extract(json, '$.location.geo_precision'),
-                             control_from = json_extract(json, '$.control.from')""",
+                             control_from = json_extract(json, '$.control.from'),
+                             rule = json_extract(json, '$.rule')""",
     ],
 ]
 
