@@ -133,3 +133,16 @@ def test_why_tells_the_statement_in_words() -> None:
                           d("2024-06-12"))
     assert "described as held by Russia (RU)" in words and "Russian-occupied town of Lisove" in words
     assert "REPORTED, NOT CONFIRMED" in words
+
+
+def test_a_statement_of_state_is_never_an_admission() -> None:
+    # a quoted description the parse gives to a speaker of the losing side counts as a claim (1
+    # point), not as an admission (2): one sentence never flips a place alone
+    base = [_base("Stepove", "RU", "2024-06-01")]
+    r1 = report("a1", "2024-06-10", "'Stepove remains under control of Ukraine,' he said.", "Evening Courier")
+    e1 = _held(r1, "Stepove", "UA", claims=[("Russian officials", "RU", "claimed")])
+    s = _on(_run([e1], [r1], base), "2024-06-10")
+    assert s.controller == "RU" and s.reported == "UA"
+    r2 = report("a2", "2024-06-10", "Russian officials said their troops withdrew from Stepove.", "Daily Post")
+    e2 = event(r2, "withdrawal", "Stepove", "UA", claims=[("Russian officials", "RU", "claimed")], side="RU")
+    assert _on(_run([e2], [r2], base), "2024-06-10").controller == "UA"  # a change of hands admitted still is

@@ -56,6 +56,7 @@ class StateTable:
     control_of_verbs: frozenset[str]
     modals: frozenset[str]
     marks_void: frozenset[str]
+    partial: frozenset[str]
     cues: frozenset[str]
 
 
@@ -72,7 +73,7 @@ def state_table() -> StateTable:
     cues = frozenset({w.split("-")[-1] for w in words} | control_nouns | hands | {"holding", "holds", "hold"})
     return StateTable(holders, words, fs("before_now_other"), fs("before_now_same"), fs("before_void"),
                       fs("settlement_nouns"), fs("not_settlement"), fs("copulas"), control_nouns, hands,
-                      fs("holding_verbs"), fs("control_of_verbs"), fs("modal_words"), fs("clause_marks_void"), cues)
+                      fs("holding_verbs"), fs("control_of_verbs"), fs("modal_words"), fs("clause_marks_void"), fs("partial_words"), cues)
 
 
 @dataclass
@@ -301,8 +302,9 @@ def _holder_of_complement(v: Token, table: StateTable) -> tuple[str | None, Toke
                 side = _side_of(mods, table)
                 if side is None and lemma == "occupation":
                     return "occupation", g
-                if any(_low(x) in ("partial", "partly", "contested", "joint") for x in g.children):
-                    return None
+                if any(_low(x) in ("partial", "partly", "contested", "joint") for x in g.children) or any(
+                        _low(x) in table.partial for x in v.doc[min(v.i, c.i):g.i]):
+                    return None  # "almost under full Russian control", "under partial control"
                 if side is not None:
                     return side, g
         if c.dep_ in ("acomp", "oprd", "attr") and (_low(c) in table.words or c.lemma_.lower() in table.words):
