@@ -57,6 +57,7 @@ class StateTable:
     modals: frozenset[str]
     marks_void: frozenset[str]
     partial: frozenset[str]
+    countries: frozenset[str]
     cues: frozenset[str]
 
 
@@ -73,7 +74,8 @@ def state_table() -> StateTable:
     cues = frozenset({w.split("-")[-1] for w in words} | control_nouns | hands | {"holding", "holds", "hold"})
     return StateTable(holders, words, fs("before_now_other"), fs("before_now_same"), fs("before_void"),
                       fs("settlement_nouns"), fs("not_settlement"), fs("copulas"), control_nouns, hands,
-                      fs("holding_verbs"), fs("control_of_verbs"), fs("modal_words"), fs("clause_marks_void"), fs("partial_words"), cues)
+                      fs("holding_verbs"), fs("control_of_verbs"), fs("modal_words"), fs("clause_marks_void"), fs("partial_words"),
+                      frozenset(str(c).upper() for c in raw.get("countries") or ["UA"]), cues)
 
 
 @dataclass
@@ -93,8 +95,11 @@ def _low(t: Token) -> str:
 
 
 def _settlement(m: PlaceMention) -> bool:
+    """A resolved settlement of the war's territory (countries in states.yaml)."""
     if not m.resolved or m.metonymy or m.geo_precision not in (None, 1):
         return False
+    if m.country not in state_table().countries:
+        return False  # "the Russia-controlled Soviet Union" is no settlement on the map
     return bool(m.feature_code) and m.feature_code.upper().startswith("PPL")
 
 
@@ -106,6 +111,17 @@ def _shares_region_name(m: PlaceMention) -> bool:
     """"occupied X" where X is also its oblast's name may mean the region: only a settlement noun
     ("the occupied city of X") makes it the settlement."""
     return bool(m.admin1) and _fold(m.admin1) in (_fold(m.name), _fold(m.mention))
+
+
+def _named_with_noun(head: Token, table: StateTable) -> bool:
+    """The name comes with a settlement noun: "the city of X", "the town X", "X, a town", "its
+    capital X"."""
+    nouns = table.settlement_nouns
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in nouns:
+        return True
+    if head.dep_ in ("appos", "compound") and head.head.lemma_.lower() in nouns:
+        return True
+    return any(c.dep_ in ("appos", "compound", "nmod") and c.lemma_.lower() in nouns for c in head.children)
 
 
 # --------------------------------------------------------------------------- words before a place
@@ -318,6 +334,8 @@ def _predicate(ref: PlaceRef, doc: Doc, table: StateTable) -> Statement | None:
     """"X remains under Russian control", "X, which is in Ukrainian hands", "X is occupied by
     Russian forces", "X, which Russian troops have held since May"."""
     head = _head(ref, doc)
+    if _shares_region_name(ref.mention) and not _named_with_noun(head, table):
+        return None  # "X has been occupied since March" may be the region of that name
     subj_of: list[tuple[Token, bool]] = []  # (verb, passive)
     if head.dep_ in ("nsubj", "nsubjpass"):
         subj_of.append((head.head, head.dep_ == "nsubjpass"))
@@ -341,6 +359,8 @@ def _predicate(ref: PlaceRef, doc: Doc, table: StateTable) -> Statement | None:
         lemma = v.lemma_.lower()
         if passive and lemma in table.holding_verbs | {"liberate", "free", "annex", "administer", "run"}:
             # "X is occupied by Russian forces", "X has been held by Ukraine since ..."
+            if any(c.dep_ == "advmod" and _low(c) in table.partial for c in v.children):
+                continue  # "X has been largely liberated"
             agent = [g for a in v.children if a.dep_ == "agent" for g in a.subtree]
             side = _side_of(agent, table)
             word = {"hold": "held", "control": "controlled", "occupy": "occupied", "liberate": "liberated",
@@ -389,6 +409,8 @@ def _holder_verb(ref: PlaceRef, doc: Doc, table: StateTable) -> Statement | None
     """"Russian forces still control X", "Ukrainian troops are holding X", "Ukrainian troops are
     still in control of X", "Russia has full control of X"."""
     head = _head(ref, doc)
+    if _shares_region_name(ref.mention) and not _named_with_noun(head, table):
+        return None
     if head.dep_ == "dobj" and head.head.lemma_.lower() in table.holding_verbs:
         v = head.head
         subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
