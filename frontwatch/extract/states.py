@@ -275,6 +275,11 @@ def _void_clause(v: Token, table: StateTable) -> bool:
     occupied", "if X remains in Russian hands")."""
     if _negated_or_unreal(v):
         return True
+    for c in v.children:
+        # "as long as we are here, X remains ...", "if they hold, X stays ...": a condition
+        if c.dep_ == "advcl" and (any(g.dep_ == "mark" and _low(g) in ("if", "unless", "provided") for g in c.children)
+                                  or " ".join(_low(x) for x in list(c.subtree)[:3]) == "as long as"):
+            return True
     tok = v
     for _ in range(4):
         if any(c.dep_ == "mark" and _low(c) in table.marks_void for c in tok.children):
