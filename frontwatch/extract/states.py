@@ -277,8 +277,9 @@ def _void_clause(v: Token, table: StateTable) -> bool:
         return True
     for c in v.children:
         # "as long as we are here, X remains ...", "if they hold, X stays ...": a condition
-        if c.dep_ == "advcl" and (any(g.dep_ == "mark" and _low(g) in ("if", "unless", "provided") for g in c.children)
-                                  or " ".join(_low(x) for x in list(c.subtree)[:3]) == "as long as"):
+        if c.dep_ in ("advcl", "advmod") and (
+                any(g.dep_ == "mark" and _low(g) in ("if", "unless", "provided") for g in c.children)
+                or any(f" {p} " in f" {' '.join(_low(x) for x in c.subtree)} " for p in ("as long as", "so long as"))):
             return True
     tok = v
     for _ in range(4):
