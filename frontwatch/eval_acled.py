@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontwatch.gazetteer.index import haversine_km
-from frontwatch.model import Event, Report, kind_to_acled
+from frontwatch.model import Event, Report, is_acled_kind, kind_to_acled
 
 NEAR_KM = 15.0
 COVERED_KM = 10.0
@@ -305,6 +305,8 @@ def evaluate_acled(notes: Iterable[Note], nlp=None, gazetteer=None, verbose: boo
             ext = extract_from_doc(doc, report, gaz)
             note = by_id[report.report_id]
             covered = note.covered if note.covered is not None else gazetteer_covers(note, gaz)
-            results.append(score_note(note, ext.events, covered, near_km,
+            # statements of state ("the Russian-held town of X") are no ACLED event
+            events = [e for e in ext.events if is_acled_kind(e.kind)]
+            results.append(score_note(note, events, covered, near_km,
                                       explain=_explainer(doc, gaz) if verbose else None))
     return AcledResult(results)

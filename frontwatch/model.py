@@ -43,6 +43,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "protest": ("Protests", "Peaceful protest"),
 }
 
+# Statements of state, not events: "the Russian-held town of X" says who holds X on the report's
+# day (extract/states.py). The control timeline reads them; ACLED exports and scores skip them.
+STATE_KINDS: dict[str, tuple[str, str]] = {
+    "held": ("Statement of control", "Held"),
+}
+
 # ACLED disorder_type per event_type, for the ACLED CSV export.
 DISORDER_TYPE: dict[str, str] = {
     "Battles": "Political violence",
@@ -215,5 +221,11 @@ class Extraction(Record):
 
 
 def kind_to_acled(kind: str) -> tuple[str, str]:
-    """ACLED (event_type, sub_event_type) for a frontwatch kind; unknown kinds map to Other."""
-    return KINDS.get(kind, KINDS["other"])
+    """ACLED (event_type, sub_event_type) for a frontwatch kind; unknown kinds map to Other; a
+    statement of state has its own labels, which are no ACLED type."""
+    return KINDS.get(kind) or STATE_KINDS.get(kind) or KINDS["other"]
+
+
+def is_acled_kind(kind: str) -> bool:
+    """Whether events of this kind are events ACLED codes (statements of state are not)."""
+    return kind not in STATE_KINDS

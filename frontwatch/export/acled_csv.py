@@ -15,7 +15,7 @@ from typing import IO, Any
 import yaml
 
 from frontwatch.export.common import unique
-from frontwatch.model import DISORDER_TYPE, Event
+from frontwatch.model import DISORDER_TYPE, Event, is_acled_kind
 
 COLUMNS: list[str] = [
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -154,6 +154,8 @@ def write_acled_csv(events: Iterable[Event], f: IO[str], source_of: Callable[[st
     writer.writeheader()
     n = 0
     for ev in events:
+        if not is_acled_kind(ev.kind):
+            continue  # a statement of state ("the Russian-held town of X") is no ACLED event
         writer.writerow(row(ev, source_of))
         n += 1
     return n

@@ -36,7 +36,7 @@ STANCE_WORDS = {"asserted": "states", "claimed": "claimed", "witnessed": "saw", 
                 "denied": "denied"}
 KIND_WORDS = {"territory_regained": "retaking of territory", "territory_captured": "capture of territory",
               "withdrawal": "withdrawal", "entered": "troops entering", "armed_clash": "fighting inside the town",
-              "baseline": "baseline map row"}
+              "baseline": "baseline map row", "held": "described as held"}
 
 
 def _who(v: Voice, via: Sequence[str]) -> str:
@@ -56,6 +56,8 @@ def _control_words(ev: Event | None, a: Assertion) -> str:
     if a.baseline:
         return f"baseline: {a.outcome}"
     kind = KIND_WORDS.get(a.kind, a.kind)
+    if a.kind == "held" and ev is not None and ev.control is not None and ev.control.to in SIDE_ADJ:
+        return f"described as {CONTROLLER_WORDS.get(ev.control.to, ev.control.to)} on the report's day"
     if a.holds and a.kind == "armed_clash":
         side = SIDE_ADJ.get(a.holds, a.holds)
         attacker = SIDE_ADJ.get({"UA": "RU", "RU": "UA"}.get(a.holds, ""), "other")

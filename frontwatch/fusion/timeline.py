@@ -330,6 +330,8 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
     voices: list[Voice] = []
     for c in ev.claims or []:
         cat = _category(c.stance, c.side, c.claimant, side, losing)
+        if cat == "admission" and ev.kind in cfg.get("state_kinds", ()):
+            cat = "claim"  # a description of who holds a place is no admission, whoever words it
         if c.claimant:
             src = "c:" + claimant_key(c.claimant)
         else:
