@@ -149,7 +149,7 @@ def test_the_adjective_of_a_seat_is_the_district_not_another_spelling(text: str,
 @pytest.mark.parametrize(("text", "city", "district"), [
     ("On 3 May, Russian forces shelled Kharkiv - Saltivskyi, Kharkiv. 2 civilians were injured.", "Kharkiv",
      "Saltivskyi"),
-    ("Ukrainian forces shelled DPR positions in Horlivka - Mykytivskyi. Casualties unknown.", "Horlivka",
+    ("Ukrainian mortars hit DPR positions in Horlivka - Mykytivskyi. No casualties reported.", "Horlivka",
      "Mykytivskyi"),
     ("Russian forces launched 3 missiles at Mykolaiv - Tsentralnyi, damaging a school.", "Mykolaiv", "Tsentralnyi"),
 ])
