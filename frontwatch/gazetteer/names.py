@@ -34,7 +34,7 @@ def ascii_fold(text: str) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
-@functools.lru_cache(maxsize=1 << 17)
+@functools.lru_cache(maxsize=1 << 15)
 def fold(text: str) -> str:  # cached: extraction folds the same capitalised words in every report
     """The lookup key: press habits folded so that the spellings of one name meet.
 
