@@ -882,6 +882,31 @@ def _path_words(path: list[Token]) -> set[str]:
 
 
 # --------------------------------------------------------------------------- main
+def place_attributor(doc: Doc, index: PlaceIndex) -> Attributor:
+    """An Attributor that knows, for each token, the country of the last region named before it and
+    the country of a place among given tokens (to tell a country's officials by where they are)."""
+    regions = [(r.tokens.start, r.mention.country) for r in index.refs
+               if r.mention.resolved and (r.mention.geo_precision == 3 or r.mention.feature_class == "A")
+               and not r.mention.metonymy]
+
+    def country_at(i: int) -> str | None:
+        out = None
+        for start, c in regions:
+            if start > i:
+                break
+            out = c
+        return out
+
+    def place_country_in(tokens: list[Token]) -> str | None:
+        for tok in tokens:
+            ref = index.by_token.get(tok.i)
+            if ref is not None and ref.mention.country and not ref.anaphoric:
+                return ref.mention.country
+        return None
+
+    return Attributor(doc, country_at, place_country_in)
+
+
 def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list[Event]:
     """Every event the report states, merged within the report, with evidence and claims."""
     hits = find_triggers(doc)
@@ -892,27 +917,7 @@ def extract_events(doc: Doc, report: Report, places: list[PlaceMention]) -> list
         return []
     rd = report.date
     times = TimeIndex(find_times(doc, rd))
-    region_country: list[tuple[int, str | None]] = [
-        (r.tokens.start, r.mention.country) for r in index.refs
-        if r.mention.resolved and (r.mention.geo_precision == 3 or r.mention.feature_class == "A") and not r.mention.metonymy
-    ]
-
-    def country_at(i: int) -> str | None:
-        found = None
-        for start, c in region_country:
-            if start > i:
-                break
-            found = c
-        return found
-
-    def place_country_in(tokens: list[Token]) -> str | None:
-        for tok in tokens:
-            ref = index.by_token.get(tok.i)
-            if ref is not None and ref.mention.country and not ref.anaphoric:
-                return ref.mention.country
-        return None
-
-    attributor = Attributor(doc, country_at, place_country_in)
+    attributor = place_attributor(doc, index)
     table = trigger_table()
     found: list[Found] = []
     trigger_ids = {h.token.i for h in hits}

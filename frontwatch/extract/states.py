@@ -32,6 +32,7 @@ from frontwatch.extract.events import (
     PlaceRef,
     _negated_or_unreal,
     _speaker_side,
+    place_attributor,
 )
 from frontwatch.model import ControlChange, Event, Evidence, Location, PlaceMention, Report, kind_to_acled
 from frontwatch.nlp import doc_text
@@ -476,7 +477,7 @@ def extract_states(doc: Doc, report: Report, places: list[PlaceMention]) -> list
         if st is None:
             continue
         if attributor is None:
-            attributor = _attributor(doc, index)
+            attributor = place_attributor(doc, index)
         attribution = attributor.attribute(st.anchor)
         speaker = _speaker_side(attribution, outlet)
         if st.not_from is not None and speaker == st.not_from:
@@ -502,29 +503,6 @@ def extract_states(doc: Doc, report: Report, places: list[PlaceMention]) -> list
 def _in_quotes(t: Token) -> bool:
     """Inside quotation marks in its sentence (an odd number of quote marks before it)."""
     return sum(1 for x in t.doc[t.sent.start:t.i] if x.is_quote) % 2 == 1
-
-
-def _attributor(doc: Doc, index: PlaceIndex) -> Attributor:
-    regions = [(r.tokens.start, r.mention.country) for r in index.refs
-               if r.mention.resolved and (r.mention.geo_precision == 3 or r.mention.feature_class == "A")
-               and not r.mention.metonymy]
-
-    def country_at(i: int) -> str | None:
-        out = None
-        for start, c in regions:
-            if start > i:
-                break
-            out = c
-        return out
-
-    def place_country_in(tokens: list[Token]) -> str | None:
-        for tok in tokens:
-            ref = index.by_token.get(tok.i)
-            if ref is not None and ref.mention.country and not ref.anaphoric:
-                return ref.mention.country
-        return None
-
-    return Attributor(doc, country_at, place_country_in)
 
 
 def _place_key(m: PlaceMention) -> str:
