@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from test_control_helpers import TOWNS, d, event, report
+from test_control_helpers import TOWNS, baseline_row, d, event, report, state_on
 
 from frontwatch.fusion import control_timeline
 from frontwatch.fusion.account import explain_place
@@ -31,8 +31,7 @@ def _own(monkeypatch):  # noqa: ANN001, ANN202
 
 
 def _base(town: str, ctl: str, day: str) -> BaselineRow:
-    gid, lat, lon = OWN[town]
-    return BaselineRow(place=town, controller=ctl, on=d(day), geonames_id=gid, latitude=lat, longitude=lon)
+    return baseline_row(OWN, town, ctl, day)
 
 
 def _ev(rid: str, day: str, text: str, kind: str, town: str, side: str | None, rule: str, source: str,
@@ -53,12 +52,7 @@ def _states(pairs, base):  # noqa: ANN001, ANN202
     return next(iter(out.values())) if out else []
 
 
-def _on(states, day: str):  # noqa: ANN001, ANN202
-    found = None
-    for s in states:
-        if s.on <= d(day):
-            found = s
-    return found
+_on = state_on
 
 
 # --- a withdrawal from around a contested town settles it ----------------------------------------

@@ -44,3 +44,28 @@ def event(rep: Report, kind: str, town: str, to: str | None = None, extent: str 
                           feature_code="PPL", geo_precision=1),
         actor1_side=side or to, control=control, claims=cl,
         evidence=[Evidence(report_id=rep.report_id, start=0, end=len(rep.text), text=rep.text)])
+
+
+def baseline_row(own: dict, town: str, ctl: str, day: str):  # noqa: ANN201
+    """A baseline row for one of a test module's own towns ({name: (geonames id, lat, lon)})."""
+    from frontwatch.store import BaselineRow
+
+    gid, lat, lon = own[town]
+    return BaselineRow(place=town, controller=ctl, on=d(day), geonames_id=gid, latitude=lat, longitude=lon)
+
+
+def run_timeline(events, reports, base):  # noqa: ANN001, ANN201
+    """The one place's control states from these events, reports and baseline rows."""
+    from frontwatch.fusion import control_timeline
+
+    out = control_timeline(events, {r.report_id: r for r in reports}, base)
+    return next(iter(out.values()))
+
+
+def state_on(states, day: str):  # noqa: ANN001, ANN201
+    """The state in force on `day` (the last one that began on or before it), or None."""
+    found = None
+    for s in states:
+        if s.on <= d(day):
+            found = s
+    return found

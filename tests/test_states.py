@@ -13,7 +13,7 @@ import io
 import sys
 
 import pytest
-from test_control_helpers import TOWNS, d, event, report
+from test_control_helpers import TOWNS, baseline_row, d, event, report, run_timeline, state_on
 
 from frontwatch.eval_acled import Note
 from frontwatch.export.acled_csv import write_acled_csv
@@ -34,21 +34,13 @@ def _own(monkeypatch):  # noqa: ANN001, ANN202
 
 
 def _base(town: str, ctl: str, day: str) -> BaselineRow:
-    gid, lat, lon = OWN[town]
-    return BaselineRow(place=town, controller=ctl, on=d(day), geonames_id=gid, latitude=lat, longitude=lon)
+    return baseline_row(OWN, town, ctl, day)
 
 
-def _run(events, reports, base):  # noqa: ANN001, ANN202
-    out = control_timeline(events, {r.report_id: r for r in reports}, base)
-    return next(iter(out.values()))
+_run = run_timeline
 
 
-def _on(states, day: str):  # noqa: ANN001, ANN202
-    found = None
-    for s in states:
-        if s.on <= d(day):
-            found = s
-    return found
+_on = state_on
 
 
 def _held(rep, town: str, holder: str, claims=None):  # noqa: ANN001, ANN202
