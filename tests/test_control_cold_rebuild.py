@@ -237,3 +237,23 @@ def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest
     fusion.refresh(two)
     assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
     assert _states(two) == _states(one)
+
+
+def test_two_processes_by_default_unless_told_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset, the rebuild may fork on a machine with two cores and one thread; 1 (or 0) never forks,
+    nor does a process running other threads or a one-core machine."""
+    import os
+    import threading
+
+    monkeypatch.delenv("FRONTWATCH_FUSION_PROCESSES", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert fusion._may_fork() == (threading.active_count() == 1)
+    for off in ("1", "0"):
+        monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", off)
+        assert not fusion._may_fork()
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not fusion._may_fork()
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    assert not fusion._may_fork()

@@ -284,10 +284,10 @@ def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo
     return out
 
 
-# With FRONTWATCH_FUSION_PROCESSES=2, a rebuild of at least this many places folds them in two
-# processes (this one and one forked child) on a machine with more than one core. Each place's
-# timeline depends only on its own events, so the split never changes one. Off by default: on a
-# loaded machine it gained nothing measurable (bench/RESULTS.md).
+# A rebuild of at least this many places folds them in two processes (this one and one forked
+# child) on a machine with more than one core, unless FRONTWATCH_FUSION_PROCESSES=1. Each place's
+# timeline depends only on its own events, so the split never changes one. On by default since a
+# quiet 2-core machine measured it faster (bench/RESULTS.md); on a loaded one it gained nothing.
 _POOL_MIN_PLACES = 500
 _PART: dict[str, object] = {}  # what a forked child folds: set just before the fork, read-only there
 
@@ -336,7 +336,8 @@ def _may_fork() -> bool:
     import os
     import threading
 
-    if os.environ.get("FRONTWATCH_FUSION_PROCESSES", "1").strip() in ("", "0", "1") or (os.cpu_count() or 1) < 2:
+    # Unset or empty: as many as the cores allow (two); 0 or 1: one process.
+    if os.environ.get("FRONTWATCH_FUSION_PROCESSES", "").strip() in ("0", "1") or (os.cpu_count() or 1) < 2:
         return False
     # Forking a process that runs other threads (a web server's pool) could copy a held lock.
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
