@@ -31,26 +31,34 @@ def get_nlp() -> Language:
     return nlp
 
 
+def _memo(doc, key: str, make):  # noqa: ANN001, ANN202
+    """`make(doc)`, computed once per document and kept in its user_data under `key`."""
+    value = doc.user_data.get(key)
+    if value is None:
+        value = doc.user_data[key] = make(doc)
+    return value
+
+
 def doc_text(doc) -> str:  # noqa: ANN001
     """The document's text, built once: spaCy's `Doc.text` joins every token on each access."""
-    text = doc.user_data.get("frontwatch_text")
-    if text is None:
-        text = doc.user_data["frontwatch_text"] = doc.text
-    return text
+    return _memo(doc, "frontwatch_text", lambda d: d.text)
 
 
 def doc_tokens(doc) -> list:  # noqa: ANN001
     """The document's tokens as one list, made once: `doc[i]` and `for t in doc` make a new Token
     object at every access, and extraction walks the tokens many times."""
-    toks = doc.user_data.get("frontwatch_tokens")
-    if toks is None or len(toks) != len(doc):
+    toks = _memo(doc, "frontwatch_tokens", list)
+    if len(toks) != len(doc):  # the document was retokenized since
         toks = doc.user_data["frontwatch_tokens"] = list(doc)
     return toks
 
 
 def doc_ents(doc) -> tuple:  # noqa: ANN001
     """The document's entities, made once: `Doc.ents` walks every token and builds new spans at each access."""
-    ents = doc.user_data.get("frontwatch_ents")
-    if ents is None:
-        ents = doc.user_data["frontwatch_ents"] = doc.ents
-    return ents
+    return _memo(doc, "frontwatch_ents", lambda d: d.ents)
+
+
+def forget_token_caches(doc) -> None:  # noqa: ANN001
+    """Drop the kept tokens and spans (they cannot be serialised with the Doc); the text stays."""
+    for key in ("frontwatch_tokens", "frontwatch_ents"):
+        doc.user_data.pop(key, None)

@@ -30,14 +30,14 @@ def extract_from_doc(doc, report: Report, gazetteer) -> Extraction:  # noqa: ANN
     from frontwatch.extract.events import extract_events
     from frontwatch.extract.places import find_places
     from frontwatch.extract.states import extract_states
+    from frontwatch.nlp import forget_token_caches
 
     places = find_places(doc, gazetteer)
     events = extract_events(doc, report, places)
     states = extract_states(doc, report, places)
     if states:
         events = sorted(events + states, key=lambda e: (e.evidence[0].start, e.kind))
-    for key in ("frontwatch_tokens", "frontwatch_ents"):  # tokens and spans (nlp.doc_tokens) are not serialisable
-        doc.user_data.pop(key, None)
+    forget_token_caches(doc)
     return Extraction(report=report, places=places, events=events)
 
 

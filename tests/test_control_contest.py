@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from test_control_helpers import TOWNS, baseline_row, d, event, report, state_on
+from test_control_helpers import baseline_row, d, event, report, state_on, use_own_towns
 
 from frontwatch.fusion import control_timeline
 from frontwatch.fusion.account import explain_place
@@ -25,9 +25,7 @@ OWN = {"Stepove": (9400001, 47.61, 35.31), "Lisove": (9400002, 50.31, 32.41), "R
 
 @pytest.fixture(autouse=True)
 def _own(monkeypatch):  # noqa: ANN001, ANN202
-    for k, v in OWN.items():
-        monkeypatch.setitem(TOWNS, k, v)
-    monkeypatch.setattr(sys.modules["frontwatch.fusion.timeline"], "population_of", lambda gid: 4000)
+    use_own_towns(monkeypatch, OWN, 4000)
 
 
 def _base(town: str, ctl: str, day: str) -> BaselineRow:

@@ -7,10 +7,8 @@ Invented settlements and ids (no gazetteer needed); populations are given by mon
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-from test_control_helpers import TOWNS, baseline_row, d, event, report, run_timeline, state_on
+from test_control_helpers import baseline_row, d, event, report, run_timeline, state_on, use_own_towns
 
 from frontwatch.fusion.account import explain_place
 from frontwatch.fusion.timeline import PlaceInfo, assertion_of, baseline_assertions
@@ -22,10 +20,7 @@ POP = {9300001: 3200, 9300002: 800, 9300003: 640000}
 
 @pytest.fixture(autouse=True)
 def _own(monkeypatch):  # noqa: ANN001, ANN202
-    for k, v in OWN.items():
-        monkeypatch.setitem(TOWNS, k, v)
-    # frontwatch.fusion.timeline the module (the package also exports a function of that name)
-    monkeypatch.setattr(sys.modules["frontwatch.fusion.timeline"], "population_of", lambda gid: POP.get(gid, 0))
+    use_own_towns(monkeypatch, OWN, lambda gid: POP.get(gid, 0))
 
 
 def _base(town: str, ctl: str, day: str) -> BaselineRow:

@@ -69,3 +69,15 @@ def state_on(states, day: str):  # noqa: ANN001, ANN201
         if s.on <= d(day):
             found = s
     return found
+
+
+def use_own_towns(monkeypatch, own: dict, population) -> None:  # noqa: ANN001
+    """Make a test module's own towns known to `event()` and give them a population: a number for
+    all, or a function of the GeoNames id."""
+    import sys
+
+    for k, v in own.items():
+        monkeypatch.setitem(TOWNS, k, v)
+    pop = population if callable(population) else (lambda gid: population)
+    # frontwatch.fusion.timeline the module (the package also exports a function of that name)
+    monkeypatch.setattr(sys.modules["frontwatch.fusion.timeline"], "population_of", pop)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sys
 
 import pytest
-from test_control_helpers import TOWNS, baseline_row, d, event, report, run_timeline, state_on
+from test_control_helpers import baseline_row, d, event, report, run_timeline, state_on, use_own_towns
 
 from frontwatch.eval_acled import Note
 from frontwatch.export.acled_csv import write_acled_csv
@@ -28,9 +27,7 @@ OWN = {"Stepove": (9400001, 47.50, 35.50), "Lisove": (9400002, 50.20, 32.20), "R
 
 @pytest.fixture(autouse=True)
 def _own(monkeypatch):  # noqa: ANN001, ANN202
-    for k, v in OWN.items():
-        monkeypatch.setitem(TOWNS, k, v)
-    monkeypatch.setattr(sys.modules["frontwatch.fusion.timeline"], "population_of", lambda gid: 2500)
+    use_own_towns(monkeypatch, OWN, 2500)
 
 
 def _base(town: str, ctl: str, day: str) -> BaselineRow:
