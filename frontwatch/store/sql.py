@@ -330,7 +330,15 @@ class SQLStore(Store):
         if flt.sort_days:
             where.append(f"e.sort_date IN ({', '.join('?' * len(flt.sort_days))})")
             params.extend(self._date(d) for d in flt.sort_days)
+        if flt.shard is not None:
+            i, n = (int(v) for v in flt.shard)
+            where.append(f"(e.geonames_id IS NULL OR {self._mod('ABS(e.geonames_id)', n)} = ?)")
+            params.append(i)
         return where, params
+
+    def _mod(self, expr: str, n: int) -> str:
+        """SQL for `expr` modulo the integer `n`."""
+        return f"({expr} % {int(n)})"
 
     def _event_pages(self, flt: EventFilter, columns: str, joins: str = "", offset: int = 0) -> Iterator[list[tuple]]:
         """Pages of rows `(sort_date, report_id, event_id, *columns)` in event order (keyset paging)."""
@@ -413,37 +421,28 @@ class SQLStore(Store):
 
     def _view_batches(self, flt: EventFilter, cols: str, claim: Any) -> Iterator[tuple[list[tuple], dict[str, list]]]:
         """Batches of event rows `(sort_date, report_id, event_id, *cols)` in event order, each with its
-        events' claims (event_id -> claims in order). A read of the whole store (a cold control
-        rebuild) is one scan of the table, sorted here, and one scan of the claims: walking the order
-        index fetches every row out of place, and paging asks for the claims page by page."""
+        events' claims (event_id -> claims in order). A read of the whole store, or of a shard of it
+        (a cold control rebuild), is one scan of the table, sorted here, and one pass over the claims
+        of the events it read: walking the order index fetches every row out of place, and paging
+        asks for the claims page by page."""
         import dataclasses
 
-        if self._SORT_HERE and dataclasses.replace(flt, kinds=(), include_historical=True) == EventFilter():
+        if (self._SORT_HERE
+                and dataclasses.replace(flt, kinds=(), include_historical=True, shard=None) == EventFilter()):
             where, params = self._event_where(flt)
-            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols} FROM events e"
-                             + (" WHERE " + " AND ".join(where) if where else ""), params)
+            cond = " WHERE " + " AND ".join(where) if where else ""
+            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols} FROM events e{cond}", params)
             rows.sort(key=operator.itemgetter(0, 1, 2))
-            wanted = {r[2] for r in rows}
             claims: dict[str, list] = {}
-            astray: list[str] = []  # events whose claims the scan met out of their order (idx 0, 1, ...)
-            for eid, idx, claimant, side, stance, via, quote in self._all(
-                    "SELECT event_id, idx, claimant, side, stance, via, quote FROM claims"):
-                if eid in wanted:
-                    got = claims.get(eid)
-                    if got is None:
-                        got = claims[eid] = []
-                    if idx != len(got):
-                        astray.append(eid)
-                    got.append(claim(claimant, side, stance, via, quote))
-            astray = sorted(set(astray))
-            for i in range(0, len(astray), IN_CHUNK):
-                chunk = astray[i:i + IN_CHUNK]
-                for eid in chunk:
-                    claims[eid] = []
-                for eid, *values in self._all(
-                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
-                        f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
-                    claims[eid].append(claim(*values))
+            # In the claims' key order (event, idx): each event's claims come together and in order.
+            last, got = None, []
+            for eid, claimant, side, stance, via, quote in self._all(
+                    "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
+                    f"(SELECT e.event_id FROM events e{cond}) ORDER BY event_id, idx", params):
+                if eid != last:
+                    last, got = eid, []
+                    claims[eid] = got
+                got.append(claim(claimant, side, stance, via, quote))
             if rows:
                 yield rows, claims
             return
