@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel
@@ -145,6 +146,9 @@ def _fingerprint(store) -> str:  # noqa: ANN001
     return h.hexdigest()[:16]
 
 
+_UNPLACED = PlaceInfo("", "")  # a marker: not placed yet
+
+
 # --- one place, one name: name-only places folded into the settlement their spelling stands for
 def _alias_places(store, names: Iterable[str]) -> dict[str, PlaceInfo]:  # noqa: ANN001
     """Folded name -> the one settlement that stored events resolve that spelling to (as their
@@ -174,7 +178,8 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
     way may teach a new alias for older name-only places: those settlements are added to
     `learned` (key -> place) for the caller to recompute."""
     events = list(events)
-    names = {n for ev in events if (n := name_only(ev.location))}
+    locations = {id(ev.location): ev.location for ev in events}  # views share them: each looked at once
+    names = {n for loc in locations.values() if (n := name_only(loc))}
     variants: set[str] = set()
     if learned is not None:  # only an update learns new aliases; a rebuild asks about name-only places alone
         variants = {v for ev in events if ev.location.geonames_id is not None and ev.location.mention
@@ -185,7 +190,7 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
     if not aliases:
         return events
     if not remember:
-        return [aliased(ev, aliases[n]) if (n := name_only(ev.location)) in aliases else ev for ev in events]
+        return _aliased_all(events, aliases)
     known = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
     fresh = []
     for name, info in aliases.items():
@@ -197,7 +202,21 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
     if fresh:
         store.put_derived(NS_META, "aliases", json.dumps(known, sort_keys=True))
         store.delete_derived(NS_TIMELINE, [f"n{name}" for name in fresh])  # the place apart is no more
-    return [aliased(ev, aliases[n]) if (n := name_only(ev.location)) in aliases else ev for ev in events]
+    return _aliased_all(events, aliases)
+
+
+def _aliased_all(events: list[Event], aliases: Mapping[str, PlaceInfo]) -> list[Event]:
+    """The events, those at a name-only place of `aliases` placed at its settlement."""
+    to: dict[int, PlaceInfo | None] = {}  # per shared Location (all alive in `events` meanwhile)
+    out = []
+    for ev in events:
+        loc = ev.location
+        info = to.get(id(loc), _UNPLACED)
+        if info is _UNPLACED:
+            n = name_only(loc)
+            info = to[id(loc)] = aliases.get(n) if n else None
+        out.append(ev if info is None else aliased(ev, info))
+    return out
 
 
 # --- the cache: one JSON value per place ----------------------------------------------------
@@ -447,6 +466,9 @@ def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: A
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe()
     child = ctx.Process(target=_rebuild_child, args=(store, baseline, there), daemon=True)
+    for stream in (sys.stdout, sys.stderr):  # the child flushes what it inherits: never print twice
+        with contextlib.suppress(Exception):
+            stream.flush()
     child.start()
     there.close()
 
@@ -524,9 +546,6 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     """
     with _no_cycle_collection():
         return _refresh(store)
-
-
-_UNPLACED = PlaceInfo("", "")  # a marker: not placed yet
 
 
 def _refresh(store) -> dict[str, int]:  # noqa: ANN001
