@@ -481,6 +481,7 @@ def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: A
             raise _ChildFailed(str(value))
         return value
 
+    done = False
     try:
         per_place = _read_part(store, 0, 2)
         infos = _place_infos(ev for evs in per_place.values() for ev in evs)
@@ -488,6 +489,7 @@ def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: A
         here.send(infos)
         out = _fold_share(store, per_place, {**infos, **theirs}, baseline, 0, 2)  # type: ignore[dict-item]
         out.update(receive())  # type: ignore[arg-type]
+        done = True
     except _ChildFailed as exc:
         import logging
 
@@ -495,8 +497,10 @@ def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: A
         return None
     finally:
         here.close()
-        child.join(10)
-        if child.is_alive():
+        # Having sent its places the child has closed its connection and only exits: no need to
+        # wait for that (the next fork, or this process's exit, reaps it).
+        child.join(0 if done else 10)
+        if not done and child.is_alive():
             child.terminate()
             child.join()
     return dict(sorted(out.items()))
@@ -511,7 +515,9 @@ def _rebuild_child(store, baseline, conn) -> None:  # noqa: ANN001
         infos = _place_infos(ev for evs in per_place.values() for ev in evs)
         conn.send(("ok", infos))
         theirs = conn.recv()
-        conn.send(("ok", _fold_share(own, per_place, {**theirs, **infos}, baseline, 1, 2)))
+        out = _fold_share(own, per_place, {**theirs, **infos}, baseline, 1, 2)
+        own.close()
+        conn.send(("ok", out))
     except BaseException:  # noqa: BLE001 - reported to the parent, which rebuilds alone
         import traceback
 
