@@ -488,6 +488,7 @@ def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: A
         theirs = receive()  # the child's places first: each side sends only after the other read
         here.send(infos)
         out = _fold_share(store, per_place, {**infos, **theirs}, baseline, 0, 2)  # type: ignore[dict-item]
+        del per_place, infos, theirs  # freed while the child may still be folding
         out.update(receive())  # type: ignore[arg-type]
         done = True
     except _ChildFailed as exc:

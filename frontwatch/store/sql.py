@@ -60,6 +60,18 @@ def _built(cls: type, values: dict[str, Any]) -> Any:
     return obj
 
 
+class _Days(dict):
+    """Stored days read back as dates, each distinct one converted once (None stays None)."""
+
+    def __init__(self, to_date: Any) -> None:
+        super().__init__({None: None})
+        self._to_date = to_date
+
+    def __missing__(self, value: Any) -> dt.date | None:
+        day = self[value] = self._to_date(value)
+        return day
+
+
 class SQLStore(Store):
     """A Store over a DB-API connection; SQLiteStore and PostgresStore fill in the dialect."""
 
@@ -382,10 +394,9 @@ class SQLStore(Store):
                 "e.geo_precision, e.actor1_side, e.actor2_side, e.control_to, e.control_from, e.control_extent, e.rule")
         # Places, controls and days repeat across thousands of events: each distinct one is built
         # once per call and shared (the views are read, never changed).
-        days: dict[Any, dt.date | None] = {None: None}
+        days = _Days(self._to_date)
         controls: dict[tuple, Any] = {}
         places: dict[tuple, Any] = {}
-        to_date = self._to_date
 
         def claim(claimant: Any, side: Any, stance: Any, via: Any, quote: Any) -> Claim:
             return _built(Claim, {"claimant": claimant, "side": side,
@@ -409,9 +420,6 @@ class SQLStore(Store):
                     loc = places[pkey] = _built(Location, {
                         "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
                         "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
-                for value in (rdate, edate, early, late):
-                    if value not in days:
-                        days[value] = to_date(value)
                 yield EventView(self, eid, rid, kind, days[rdate], days[edate], days[early], days[late], bool(hist),
                                 loc, side1, side2, ctl, get_claims(eid) or [], rule)
 
