@@ -438,21 +438,25 @@ class SQLStore(Store):
         if (self._SORT_HERE
                 and dataclasses.replace(flt, kinds=(), include_historical=True, shard=None) == EventFilter()):
             where, params = self._event_where(flt)
-            cond = " WHERE " + " AND ".join(where) if where else ""
-            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols} FROM events e{cond}", params)
-            rows.sort(key=operator.itemgetter(0, 1, 2))
+            # One scan of the events, each joined to its claims (one row per claim, or one row with
+            # no claim), sorted here in event order and, within an event, by the claims' order.
+            n = 3 + len(cols.split(","))
+            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols}, c.idx, c.claimant, c.side, "
+                             "c.stance, c.via, c.quote FROM events e LEFT JOIN claims c ON c.event_id = e.event_id"
+                             + (" WHERE " + " AND ".join(where) if where else ""), params)
+            rows.sort(key=operator.itemgetter(0, 1, 2, n))
+            events: list[tuple] = []
             claims: dict[str, list] = {}
-            # In the claims' key order (event, idx): each event's claims come together and in order.
             last, got = None, []
-            for eid, claimant, side, stance, via, quote in self._all(
-                    "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
-                    f"(SELECT e.event_id FROM events e{cond}) ORDER BY event_id, idx", params):
-                if eid != last:
-                    last, got = eid, []
-                    claims[eid] = got
-                got.append(claim(claimant, side, stance, via, quote))
-            if rows:
-                yield rows, claims
+            for r in rows:
+                if r[2] != last:
+                    last, got = r[2], []
+                    events.append(r[:n])
+                    claims[last] = got
+                if r[n] is not None:
+                    got.append(claim(*r[n + 1:]))
+            if events:
+                yield events, claims
             return
         for rows in self._event_pages(flt, cols):
             claims = {}
