@@ -485,17 +485,17 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
 
     # ACLED's city districts, "City - Adjective": "Kharkiv - Saltivskyi", "Kyiv - Pecherskyi". The
     # district of that city, placed at it; never the city itself, nor a namesake of the district's name.
-    for t in doc:
-        if t.text not in ("-", "–") or t.i < 1 or t.i + 1 >= len(doc) or not doc[t.i - 1].whitespace_ \
+    for t in toks:
+        if t.text not in ("-", "–") or t.i < 1 or t.i + 1 >= len(toks) or not toks[t.i - 1].whitespace_ \
                 or not t.whitespace_:
             continue
-        r = doc[t.i + 1]
+        r = toks[t.i + 1]
         if not (r.is_alpha and _capitalised(r) and r.lower_.endswith(cue.city_district_endings)):
             continue
         left: tuple[int, list[Match]] | None = None
         for n in (3, 2, 1):
             s0 = t.i - n
-            if s0 < 0 or not all(_capitalised(doc[k]) or doc[k].text in ("-", "'") for k in range(s0, t.i)):
+            if s0 < 0 or not all(_capitalised(toks[k]) or toks[k].text in ("-", "'") for k in range(s0, t.i)):
                 continue
             ms = [m for m in gaz.lookup(doc[s0:t.i].text)
                   if m.place.is_settlement and not m.distance and m.tier != TIER_ALT]
@@ -786,7 +786,8 @@ def lines() -> tuple[Line, ...]:
 
 def _sentence_words(doc: Doc, sent_start: int) -> list[str]:
     out: list[str] = []
-    for t in doc[sent_start].sent:
+    sent = doc[sent_start].sent
+    for t in doc_tokens(doc)[sent.start:sent.end]:
         # "DPR's" -> dpr ' s: a cue matches whole words, and a possessive splits off
         out.extend(t.lower_.replace("’", "'").replace("'", " ' ").split())
     return out
