@@ -260,7 +260,7 @@ def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | 
     head = doc[start - 1].head
     if head.i >= start or head.dep_ == "ROOT" and head.pos_ == "VERB":
         return None
-    if head.dep_ == "appos" and head.head.lower_ in cue.settlement_before_of:
+    if head.dep_ == "appos" and head.head.lower_ in cue.settlement_before_of or _renames_a_town(doc, head, start):
         # "took the second town of the region, the river port of X": the phrase names the town again
         return None
     words = [c.lower_ for c in head.lefts if c.dep_ in ("compound", "amod") and c.i > head.left_edge.i - 1] + \
@@ -271,6 +271,31 @@ def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | 
         if code is not None and (len(words) - k > 1 or words[-1] != "facility"):
             return (" ".join(words[k:]), code[0], code[1])
     return None
+
+
+APPOSED_TOWN_NOUNS = frozenset({"city", "town", "village", "settlement"})
+
+
+def _renames_a_town(doc: Doc, head: Token, start: int) -> bool:
+    """"seized the first major city in the south, the strategic port of X, as ...": a phrase set off
+    by commas right after a noun phrase about a town names that town again, however the parser
+    attached it. Surface test: "the [words] <head> of X" follows a comma that closes a phrase with
+    a town noun a few words back, and X's phrase ends at a comma or the sentence's end (a list,
+    "the city, the port of X and the station", goes on with "and")."""
+    left = head.i
+    while left > 0 and head.i - left < 4 and doc[left - 1].pos_ in ("DET", "ADJ", "NOUN", "PROPN") \
+            and doc[left - 1].text != ",":
+        left -= 1
+    if left < 2 or doc[left - 1].text != "," or start <= head.i:
+        return False
+    sent_start = doc[start].sent.start
+    back = [t for t in doc[max(sent_start, left - 8):left - 1]]
+    if not any(t.lower_ in APPOSED_TOWN_NOUNS and t.tag_ == "NN" for t in back) or any(t.is_punct for t in back):
+        return False
+    end = start
+    while end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].text in ("-", "'")):
+        end += 1
+    return end >= len(doc) or doc[end].text in (",", ".", ";", "—", "–") or doc[end].is_sent_start
 
 
 def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
