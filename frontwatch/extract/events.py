@@ -147,6 +147,11 @@ class PlaceIndex:
                     last[level] = nxt
                 nxt = next(refs, None)
             level = table.anaphora.get(t.lemma_.lower())
+            if level == 1 and t.i not in self.by_token:
+                named = self._renamed_after(t)
+                if named is not None:  # "seized the first big city in the south, the port of X, as ..."
+                    self.by_token[t.i] = named
+                    continue
             if level is None or t.i in self.by_token or level not in last:
                 continue
             dets = [c for c in t.children if c.dep_ in ("det", "poss")]
@@ -162,6 +167,37 @@ class PlaceIndex:
                 continue
             ref = PlaceRef(src.mention.model_copy(update={"mention": src.mention.mention}), range(t.i, t.i + 1), True)
             self.by_token[t.i] = ref
+
+    def _renamed_after(self, t: Token) -> PlaceRef | None:
+        """The settlement a comma-set phrase right after this town noun names: "took the largest
+        city in the south, the port of X, ..." or "left the town, X, on Friday" (read on the surface,
+        for parses that hang the phrase elsewhere). A list ("the city, the port of X and ...") or a
+        name that goes on ("the city, X officials said") names nothing."""
+        if not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in t.children):
+            return None
+        toks = doc_tokens(t.doc)
+        n = len(toks)
+        k = t.i + 1
+        while k < n and k - t.i <= 5 and toks[k].text != "," and toks[k].pos_ in ("ADP", "DET", "ADJ", "NOUN", "PRON"):
+            k += 1
+        if k >= n or toks[k].text != "," or toks[k].is_sent_start:
+            return None
+        k += 1
+        if k < n and toks[k].lower_ == "the":  # "the (strategic) port of X"
+            j = k + 1
+            while j < n and j - k <= 3 and toks[j].pos_ in ("ADJ", "NOUN") and toks[j].lower_ != "of":
+                j += 1
+            if j >= n or toks[j].lower_ != "of" or j == k + 1:
+                return None
+            k = j + 1
+        ref = self.by_token.get(k) if k < n else None
+        if ref is None or ref.anaphoric or ref.tokens.start != k or not ref.mention.resolved \
+                or not (ref.mention.feature_code or "").startswith("PPL"):
+            return None
+        end = ref.tokens.stop
+        if end < n and toks[end].text not in (",", ".", ";", "—", "–") and not toks[end].is_sent_start:
+            return None
+        return ref
 
     def at(self, t: Token) -> PlaceRef | None:
         return self.by_token.get(t.i)
