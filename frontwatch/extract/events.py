@@ -1007,6 +1007,9 @@ def _events_of_hit(
     passive = not hit.nominal and any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
     if rule.active and passive:
         return []  # "two people were killed": a toll, not an act
+    if passive and t.lemma_.lower() in rule.place_left_needs_agent and not any(c.dep_ == "agent" for c in t.children) \
+            and any(c.dep_ == "nsubjpass" and index.at(c) is not None for c in t.children):
+        return []  # "X was left without power": nobody is said to have left it
     if rule.alone and any(i in trigger_ids for i in range(t.sent.start, t.sent.end) if i != t.i):
         return []  # "shelled X, killing two": the shelling is the event
     kind = rule.kind
