@@ -66,6 +66,7 @@ class Cues:
     facilities: dict[tuple[str, ...], tuple[str, str]]
     facility_starts: dict[str, list[tuple[tuple[str, ...], tuple[str, str]]]]
     city_district_endings: tuple[str, ...] = ()
+    region_plurals: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,6 +91,7 @@ def cues() -> Cues:
         {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
         c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
         facilities, starts, tuple(e.lower() for e in c.get("city_district_endings") or []),
+        fs(c.get("region_plurals") or []),
     )
 
 
@@ -567,6 +569,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
+    _plural_regions(doc, out, cue)
     # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it; so is
     # each name before a plural one ("the Chornobyl and Zaporizhzhia nuclear power plants").
     for f in reversed(out):
@@ -592,6 +595,37 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
     for f in out:
         f.metonymy = _metonymy(doc, f, cue)
     return out
+
+
+def _plural_regions(doc: Doc, found: list[Found], cue: Cues) -> None:
+    """"the regions of Donetsk and Luhansk", "the Zaporizhzhia and Kherson regions", "the provinces
+    of A, B and C": a plural region noun makes every name of the list a region, not only the one
+    beside the noun."""
+    toks = doc_tokens(doc)
+    chain: list[Found] = []
+
+    def settle(chain: list[Found]) -> None:
+        if len(chain) < 2:
+            return
+        first, last = chain[0], chain[-1]
+        before = first.start >= 2 and toks[first.start - 1].lower_ == "of" \
+            and toks[first.start - 2].lower_ in cue.region_plurals
+        after = toks[last.end - 1].lower_ in cue.region_plurals or (
+            last.end < len(toks) and toks[last.end].lower_ in cue.region_plurals)
+        if before or after:
+            for f in chain:
+                if f.kind in (None, "settlement", "region"):
+                    f.kind = "region"
+
+    for f in found:
+        if chain:
+            between = [t.text.lower() for t in toks[chain[-1].end:f.start]]
+            if between and len(between) <= 2 and all(w in (",", "and", "or") for w in between):
+                chain.append(f)
+                continue
+            settle(chain)
+        chain = [f]
+    settle(chain)
 
 
 def _coded_to(doc: Doc, found: list[Found]) -> None:
