@@ -713,6 +713,8 @@ def _negated_or_unreal(t: Token, aims: bool = True, modal: bool = True) -> bool:
         return True
     if _future_time_clause(t):
         return True
+    if _feared(t):
+        return True
     tok = t
     for _ in range(4):
         if any(c.dep_ == "neg" for c in tok.children) or _modal_unreal(tok, modal):
@@ -737,6 +739,19 @@ def _negated_or_unreal(t: Token, aims: bool = True, modal: bool = True) -> bool:
             return True
         break
     return False
+
+
+def _feared(t: Token) -> bool:
+    """"fears of Russian troops capturing X", "the prospect of Moscow seizing X", and the parse that
+    makes "the threat (of Russia)" the subject of "taking over X": an act only feared or hoped for."""
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in UNREAL_NOUNS for c in t.children):
+        return True
+    if t.dep_ != "acl":
+        return False
+    head = t.head
+    if head.lemma_.lower() in UNREAL_NOUNS:
+        return True
+    return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in UNREAL_NOUNS
 
 
 def _ongoing(t: Token, nominal: bool) -> bool:

@@ -570,6 +570,7 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
     _plural_regions(doc, out, cue)
+    _between_regions(doc, out)
     # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it; so is
     # each name before a plural one ("the Chornobyl and Zaporizhzhia nuclear power plants").
     for f in reversed(out):
@@ -626,6 +627,28 @@ def _plural_regions(doc: Doc, found: list[Found], cue: Cues) -> None:
             settle(chain)
         chain = [f]
     settle(chain)
+
+
+MOVE_FROM, MOVE_INTO = "from", ("into", "to", "toward", "towards")
+
+
+def _between_regions(doc: Doc, found: list[Found]) -> None:
+    """"pushing east from Kharkiv into Luhansk": a move from one name that is also its region's into
+    another such name goes from region to region; neither city is where the front is."""
+    toks = doc_tokens(doc)
+
+    def shares_region(f: Found) -> bool:
+        return f.kind is None and any(m.place.feature_code == "ADM1" for m in f.matches) \
+            and any(m.place.feature_code.startswith("PPL") for m in f.matches)
+
+    for g, f in zip(found, found[1:], strict=False):
+        if g.start < 1 or toks[g.start - 1].lower_ != MOVE_FROM or f.end - g.end > 4:
+            continue
+        between = [t.lower_ for t in toks[g.end:f.start]]
+        if len(between) != 1 or between[0] not in MOVE_INTO:
+            continue
+        if shares_region(g) and shares_region(f):
+            g.kind = f.kind = "region"
 
 
 def _coded_to(doc: Doc, found: list[Found]) -> None:
