@@ -75,6 +75,8 @@ class Gazetteer:
         self._by_first: dict[str, list[str]] | None = None
         self._respelled: dict[str, list[Match]] = {}
         self._by_id: dict[int, int] | None = None
+        # Places from this index on are a store's own settlements (gazetteer/augment.py), else None.
+        self.overlay_start: int | None = None
 
     # ------------------------------------------------------------------ places
     def __len__(self) -> int:
