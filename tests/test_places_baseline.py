@@ -332,3 +332,35 @@ def test_cli_import_says_what_it_read_again_and_geocode_reads_the_stores_village
     assert res.exit_code == 0 and "(the store's baseline)" in res.output and "47.5200" in res.output
     res = CliRunner().invoke(app, ["geocode", "Russian artillery shelled Verbove Pole overnight."])
     assert "(the store's baseline)" not in res.output
+
+
+# --- one place, one name: a name-only mention of a baseline village folds into it -------------------
+@pytest.mark.parametrize("spelling", ["Sosnova Balka", "Sosnovaya Balka", "Sosnova-Balka"])
+def test_a_name_only_mention_folds_into_the_baseline_village_its_spelling_stands_for(spelling: str,
+                                                                                    tmp_path: Path) -> None:
+    from test_control_helpers import event, report
+
+    from frontwatch.fusion import NS_META, control_on
+    from frontwatch.model import Extraction
+    from frontwatch.store import open_store
+
+    lat, lon = OWN["Sosnova Balka"]
+
+    def at(ev, **loc):  # noqa: ANN001, ANN003, ANN202
+        return ev.model_copy(update={"location": ev.location.model_copy(update=loc)})
+
+    with open_store(str(tmp_path / "fold.db")) as store:
+        store.import_baseline(_rows({"Sosnova Balka": OWN["Sosnova Balka"]}, "RU"))
+        # one report the geocoder placed at the baseline's village, one it could not place (a tie)
+        r1 = report("f1", "2023-06-05", f"Ukrainian troops entered {spelling}, the general staff said.", "Wire A")
+        e1 = at(event(r1, "entered", "Kupiansk", "UA", extent="entered", claims=[(None, None, "asserted")]),
+                name="Sosnova Balka", mention=spelling, geonames_id=None, latitude=lat, longitude=lon)
+        r2 = report("f2", "2023-06-06", f"Russia's army said it had left {spelling} for new lines.", "Wire B")
+        e2 = at(event(r2, "withdrawal", "Kupiansk", "UA", claims=[("Russia's army", "RU", "claimed")], side="RU"),
+                name=spelling, mention=spelling, geonames_id=None, latitude=None, longitude=None,
+                feature_code=None, geo_precision=None)
+        for r, e in ((r1, e1), (r2, e2)):
+            store.add_extraction(Extraction(report=r, places=[], events=[e]))
+        store.delete_derived(NS_META)  # a full rebuild, as after an import
+        got = [(s.place, s.latitude) for s in control_on(store, dt.date(2023, 6, 7))]
+        assert got == [("Sosnova Balka", lat)]  # one dot, not a second name-only place
