@@ -364,3 +364,21 @@ def test_a_name_only_mention_folds_into_the_baseline_village_its_spelling_stands
         store.delete_derived(NS_META)  # a full rebuild, as after an import
         got = [(s.place, s.latitude) for s in control_on(store, dt.date(2023, 6, 7))]
         assert got == [("Sosnova Balka", lat)]  # one dot, not a second name-only place
+
+
+def test_a_report_posted_to_the_web_api_reads_the_stores_villages(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from frontwatch.store import open_store
+    from frontwatch.web.app import create_app
+
+    db = str(tmp_path / "web.db")
+    with open_store(db) as store:
+        store.import_baseline(_rows({"Verbove Pole": OWN["Verbove Pole"]}, "RU"))
+    with TestClient(create_app(db, token="t0ken")) as c:
+        body = {"date": "2023-06-05", "source": "TASS", "text": "Russia's defence ministry announced that its "
+                "units had withdrawn from Verbove Pole to more advantageous positions."}
+        assert c.post("/api/reports", json=body, headers={"Authorization": "Bearer t0ken"}).status_code == 201
+        states = {s["place"]: s for s in c.get("/api/control", params={"on": "2023-06-06"}).json()}
+        assert states["Verbove Pole"]["controller"] == "UA"
+        assert (states["Verbove Pole"]["latitude"], states["Verbove Pole"]["longitude"]) == OWN["Verbove Pole"]
