@@ -382,3 +382,23 @@ def test_a_report_posted_to_the_web_api_reads_the_stores_villages(tmp_path: Path
         states = {s["place"]: s for s in c.get("/api/control", params={"on": "2023-06-06"}).json()}
         assert states["Verbove Pole"]["controller"] == "UA"
         assert (states["Verbove Pole"]["latitude"], states["Verbove Pole"]["longitude"]) == OWN["Verbove Pole"]
+
+
+# --- a baseline village near a region's border lies in either region the text names ------------------
+BORDER = {  # invented villages whose nearest neighbour lies in the first region, others within 12 km in the second
+    "Hlyboka Krynytsia": ((46.95, 33.07), "Kherson", "Mykolaiv"),
+    "Dovha Levada": ((49.39, 35.40), "Kharkiv", "Poltava"),
+    "Chervona Rosa": ((47.51, 34.47), "Zaporizhzhia", "Dnipropetrovsk"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BORDER))
+def test_a_border_village_is_read_in_either_region(name: str, gaz: Gazetteer) -> None:
+    (lat, lon), first, second = BORDER[name]
+    g = with_places(gaz, (ExtraPlace(name, (), 0, lat, lon),))
+    for region in (first, second):
+        m = _one(f"Shelling hit {name}, {region} region, overnight.", name, g)
+        assert (m.latitude, m.longitude) == (lat, lon), (region, m.reason)
+        assert m.admin1 == first  # the region of its nearest neighbour is the one it is shown in
+    far = _one(f"Shelling hit {name}, Volyn region, overnight.", name, g)
+    assert far.latitude is None  # a region it cannot lie in: no guess

@@ -402,7 +402,7 @@ def _person_like(doc: Doc, start: int, end: int, labels: set[str], cue: Cues) ->
     pc = _person_cues()
     root = doc[start:end].root
     head = root.head
-    if "PERSON" in labels:
+    if "PERSON" in labels and not labels & PLACE_LABELS:  # the NER calls part of it a place: not a person
         placed = _cue_before(doc, start, cue) == "settlement" \
             or end < len(doc) and doc[end].lower_ in cue.settlement_after \
             or start > 0 and doc[start - 1].lower_ in pc.get("place_preps", ()) \
@@ -678,6 +678,7 @@ def _admin_units(f: Found) -> frozenset[tuple[str, str]]:
 
 def _in_units(matches: list[Match], units: frozenset[tuple[str, str]]) -> bool:
     return any((m.place.country, m.place.admin1_code) in units or (m.place.country, "*") in units
+               or m.place.also_admin1 and m.place.regions & units
                for m in matches if not m.place.is_country)
 
 
@@ -864,7 +865,7 @@ def _on_line(doc: Doc, g: Group) -> tuple[int | None, str]:
     line of contact. (None, "") when no line is called up or no namesake stands out."""
     # Places whose own name it is (another name of a city is no namesake here).
     cands = [m.place for m in g.matches if m.place.is_settlement and not m.distance and m.tier != TIER_ALT
-             and (not g.qual or (m.place.country, m.place.admin1_code) in g.qual
+             and (not g.qual or m.place.regions & g.qual
                   or (m.place.country, "*") in g.qual)]
     if len(cands) < 2:
         return None, ""

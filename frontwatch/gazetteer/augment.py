@@ -7,7 +7,8 @@ holds such settlements, built per store at ingest and never written to the share
 nothing mutable with the loaded one.
 
 A baseline place is an ordinary candidate (a populated place of unknown size, in the country and
-region of the nearest gazetteer settlement): the ranking, the abstention on ties and the cues apply
+region of the nearest gazetteer settlement, and near a border in the regions of its neighbours
+too): the ranking, the abstention on ties and the cues apply
 to it as to any village. It has the row's GeoNames id when the row has one, else none: its
 coordinates are the row's, so the control timeline keys its events as it keys the row (by id, else
 by coordinates). A row whose settlement the gazetteer holds (its id, or a same-named settlement
@@ -29,8 +30,11 @@ from frontwatch.gazetteer.names import fold
 # A same-named gazetteer settlement this close is the baseline's settlement (the lists people keep
 # place a village a few km from where GeoNames does); the geocoder's next-door distance.
 SAME_PLACE_KM = 10.0
-# The nearest gazetteer settlement within this distance lends its country and region.
+# The nearest gazetteer settlement within this distance lends its country and region ...
 REGION_FROM_KM = 60.0
+# ... and the regions of the settlements within this distance are regions it may lie in too (a
+# village near a border: the nearest neighbour may be across it).
+BORDER_KM = 12.0
 _PAREN = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<alt>[^()]+)\)\s*$")
 
 
@@ -96,17 +100,25 @@ class _Grid:
                 self.cells.setdefault((int(ix["lat"][i] * 2), int(ix["lon"][i] * 2)), []).append(i)
         self.gazetteer = gazetteer
 
-    def nearest(self, lat: float, lon: float) -> Place | None:
+    def region(self, lat: float, lon: float) -> tuple[str, str, tuple[str, ...]]:
+        """(country, admin1 code, other admin1 codes) of a point: the nearest settlement's, and
+        those of the settlements within BORDER_KM in the same country; ("", "", ()) if none is near."""
         ix = self.gazetteer._ix  # noqa: SLF001
         cy, cx = int(lat * 2), int(lon * 2)
-        best, best_d = None, REGION_FROM_KM
+        near: list[tuple[float, int]] = []
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 for i in self.cells.get((cy + dy, cx + dx), ()):
                     d = haversine_km(lat, lon, ix["lat"][i], ix["lon"][i])
-                    if d < best_d:
-                        best, best_d = i, d
-        return self.gazetteer.place(best) if best is not None else None
+                    if d <= REGION_FROM_KM:
+                        near.append((d, i))
+        if not near:
+            return "", "", ()
+        near.sort()
+        first = near[0][1]
+        cc, code = ix["country"][first], ix["admin1"][first]
+        also = sorted({ix["admin1"][i] for d, i in near if d <= BORDER_KM and ix["country"][i] == cc} - {code, ""})
+        return cc, code, tuple(also)
 
 
 @functools.lru_cache(maxsize=2)
@@ -134,15 +146,18 @@ def _with_places(gazetteer: Gazetteer, places: tuple[ExtraPlace, ...]) -> Gazett
     first_words = dict(ix["first_words"])
     grid = _grid(gazetteer)
     start = len(ix["names"])
+    also_admin1: dict[int, tuple[str, ...]] = {}
     for k, p in enumerate(places):
         i = start + k
-        near = grid.nearest(p.latitude, p.longitude)
+        cc, code, also = grid.region(p.latitude, p.longitude)
+        if also:
+            also_admin1[i] = also
         new["ids"].append(p.geonames_id)
         new["names"].append(p.name)
         new["lat"].append(p.latitude)
         new["lon"].append(p.longitude)
-        new["country"].append(near.country if near else "")
-        new["admin1"].append(near.admin1_code if near else "")
+        new["country"].append(cc)
+        new["admin1"].append(code)
         new["fclass"].append("P")
         new["fcode"].append("PPL")
         new["population"].append(0)
@@ -156,7 +171,7 @@ def _with_places(gazetteer: Gazetteer, places: tuple[ExtraPlace, ...]) -> Gazett
             words = key.split(" ")
             if len(words) > 1:
                 first_words[words[0]] = max(first_words.get(words[0], 1), len(words))
-    new["keys"], new["first_words"] = keys, first_words
+    new["keys"], new["first_words"], new["also_admin1"] = keys, first_words, also_admin1
     out = Gazetteer(new, None, False)
     out.overlay_start = start
     return out
