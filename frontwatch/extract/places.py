@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.gazetteer import Gazetteer
+from frontwatch.gazetteer.augment import is_overlay
 from frontwatch.gazetteer.build import TIER_ALT, TIER_GENERATED, TIER_NAME, load_yaml
 from frontwatch.gazetteer.index import Match, Place, polyline_km
 from frontwatch.gazetteer.names import district_seat_names, fold
@@ -407,6 +408,60 @@ def _metonymy(doc: Doc, f: Found, cue: Cues) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _person_cues() -> dict[str, frozenset[str]]:
+    c = load_yaml("cues.yaml").get("own_settlement_person") or {}
+    return {k: frozenset(w.lower() for w in v or ()) for k, v in c.items()}
+
+
+def _verb_of(prep: Token) -> Token:
+    """The verb a preposition hangs from, past a particle ("pulled out of X" -> pull)."""
+    t = prep.head
+    while t.dep_ in ("prep", "prt", "advmod") and t.head.i != t.i:
+        t = t.head
+    return t
+
+
+def _person_like(doc: Doc, start: int, end: int, labels: set[str], cue: Cues) -> bool:
+    """Does the text use this name as a person's (cues.yaml `own_settlement_person`)? The name
+    speaks or is spoken to; a noun that is not a place stands beside it; or the NER says PERSON and
+    nothing in the text makes it a place (a settlement noun, a preposition or verb of place)."""
+    pc = _person_cues()
+    root = doc[start:end].root
+    head = root.head
+    if "PERSON" in labels and not labels & PLACE_LABELS:  # the NER calls part of it a place: not a person
+        placed = _cue_before(doc, start, cue) == "settlement" \
+            or end < len(doc) and doc[end].lower_ in cue.settlement_after \
+            or start > 0 and doc[start - 1].lower_ in pc.get("place_preps", ()) \
+            or root.dep_ == "pobj" and head.lower_ in pc.get("place_preps", ()) \
+            or root.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in pc.get("place_verbs", ()) \
+            or root.dep_ == "pobj" and head.lower_ in pc.get("leave_preps", ()) \
+            and _verb_of(head).lemma_.lower() in pc.get("leave_verbs", ())
+        if not placed:
+            return True
+    if root.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in pc.get("speech_verbs", ()):
+        return True
+    if root.dep_ in ("dobj", "dative") and head.lemma_.lower() in pc.get("addressee_verbs", ()):
+        return True
+    if root.dep_ == "pobj" and head.lower_ in pc.get("addressee_preps", ()) \
+            and head.head.lemma_.lower() in pc.get("addressee_verbs", ()):
+        return True  # "spoke to Ostap", "was killed by ..."
+    if root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ in pc.get("according_to", ()):
+        return True
+    for c in root.children:
+        if c.dep_ != "appos" or c.i < end:
+            continue
+        words = {c.lemma_.lower(), c.lower_}
+        if words & (cue.place_nouns | cue.settlement_before_of | cue.settlement_after | cue.region_suffixes
+                    | cue.region_after):
+            continue
+        if any(t.like_num or t.ent_type_ in PLACE_LABELS for t in c.subtree):
+            continue  # "X, 20 km south of Y", "X, Kherson region": where it is
+        if c.pos_ == "NOUN":
+            return True  # "Ostap, a volunteer medic"
+    return False
+
+
 def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
     cue = cues()
     found: dict[tuple[int, int], Found] = {}
@@ -439,6 +494,12 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
                  and _facility_after(doc, x.end, cue) is None]
         if wider or labels & NOT_PLACE_LABELS:
             continue
+        if any(is_overlay(gaz, m.place) for m in matches) and _person_like(doc, s, e, labels, cue):
+            # A store's own village named like a person ("Yarema said ..."): the person, never the
+            # village; only the gazetteer's places may overrule the reading (with context or size).
+            matches = [m for m in matches if not is_overlay(gaz, m.place)]
+            if not matches:
+                continue
         sure = bool(labels & PLACE_LABELS) or _place_context(doc, s, e, cue, place_tokens)
         if sure:
             ok = True
@@ -699,6 +760,7 @@ def _admin_units(f: Found) -> frozenset[tuple[str, str]]:
 
 def _in_units(matches: list[Match], units: frozenset[tuple[str, str]]) -> bool:
     return any((m.place.country, m.place.admin1_code) in units or (m.place.country, "*") in units
+               or m.place.also_admin1 and m.place.regions & units
                for m in matches if not m.place.is_country)
 
 
@@ -886,7 +948,7 @@ def _on_line(doc: Doc, g: Group) -> tuple[int | None, str]:
     line of contact. (None, "") when no line is called up or no namesake stands out."""
     # Places whose own name it is (another name of a city is no namesake here).
     cands = [m.place for m in g.matches if m.place.is_settlement and not m.distance and m.tier != TIER_ALT
-             and (not g.qual or (m.place.country, m.place.admin1_code) in g.qual
+             and (not g.qual or m.place.regions & g.qual
                   or (m.place.country, "*") in g.qual)]
     if len(cands) < 2:
         return None, ""
