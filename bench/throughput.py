@@ -1,8 +1,13 @@
 """Throughput bench: reports per second for bare spaCy, frontwatch with 1 and N workers, Spark.
 
-Usage: python bench/throughput.py CORPUS [--limit N] [--workers 2] [--no-spark]
+Usage: python bench/throughput.py CORPUS [--limit N] [--workers 2] [--rounds 2] [--no-spark]
 The last two lines are `scaling=<N workers / 1 worker>` and `ratio=<frontwatch 1 worker / bare
 spaCy>`; figures go to bench/RESULTS.md.
+
+On a shared two-core machine a run's speed drifts with what else runs, so the three runs are
+repeated in `--rounds` rounds, the order reversed every other round (bare, 1, N; then N, 1, bare),
+and each figure is the median of the rounds' own ratios: a ratio compares runs that sat next to
+each other in time. The table sums the rounds.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -102,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus", nargs="+", help="report files or directories (any input format)")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N reports")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of the three runs (figures: median of the rounds)")
     ap.add_argument("--no-spark", action="store_true", help="leave out the Spark run")
     args = ap.parse_args(argv)
 
@@ -123,29 +130,45 @@ def main(argv: list[str] | None = None) -> int:
     nlp, gazetteer = get_nlp(), get_gazetteer()
     list(extract_reports(reports[:4], nlp=nlp, gazetteer=gazetteer))  # warm both paths up, untimed
 
-    rows: list[Row] = []
-    secs = bare_spacy(nlp, reports)
-    rows.append(Row("bare spaCy (nlp.pipe)", len(reports), secs, mib(peak_rss_bytes()),
-                    "in-process peak: batches of at most 16 reports and 60,000 characters"))
-    print(f"  bare spaCy: {secs:.1f} s", flush=True)
-
-    secs, events = frontwatch_one(reports, nlp, gazetteer)
-    # This process parsed in (a) and (b): its peak is what one in-process worker needs.
-    rows.append(Row("frontwatch, 1 worker", len(reports), secs, mib(peak_rss_bytes()),
-                    f"{events} events; peak of this process, (a) included"))
-    print(f"  frontwatch 1 worker: {secs:.1f} s, {events} events", flush=True)
-
-    secs, events_n, stats = frontwatch_workers(reports, args.workers)
+    rounds = max(1, args.rounds)
+    secs_of: dict[str, list[float]] = {"bare": [], "one": [], "many": []}
+    events = events_n = 0
+    stats = WorkerStats()
+    for k in range(rounds):
+        order = ["bare", "one", "many"] if k % 2 == 0 else ["many", "one", "bare"]
+        for run in order:
+            if run == "bare":
+                secs = bare_spacy(nlp, reports)
+                print(f"  round {k + 1}: bare spaCy: {secs:.1f} s", flush=True)
+            elif run == "one":
+                secs, events = frontwatch_one(reports, nlp, gazetteer)
+                print(f"  round {k + 1}: frontwatch 1 worker: {secs:.1f} s, {events} events", flush=True)
+            else:
+                secs, events_n, stats = frontwatch_workers(reports, args.workers)
+                print(f"  round {k + 1}: frontwatch {args.workers} workers: {secs:.1f} s", flush=True)
+                print(f"    {stats.summary()}", flush=True)
+            secs_of[run].append(secs)
+    n = len(reports) * rounds
+    rows: list[Row] = [
+        Row("bare spaCy (nlp.pipe)", n, sum(secs_of["bare"]), mib(peak_rss_bytes()),
+            "in-process peak: batches of at most 16 reports and 60,000 characters"),
+        # This process parsed in (a) and (b): its peak is what one in-process worker needs.
+        Row("frontwatch, 1 worker", n, sum(secs_of["one"]), mib(peak_rss_bytes()),
+            f"{events} events; peak of this process, (a) included"),
+    ]
     per_worker = ", ".join(mib(v) for v in stats.peak_rss.values())
-    rows.append(Row(f"frontwatch, {args.workers} workers", len(reports), secs, f"max {mib(stats.max_peak_rss)}",
-                    f"{events_n} events; per worker {per_worker}; includes start-up"))
-    print(f"  frontwatch {args.workers} workers: {secs:.1f} s", flush=True)
-    print(f"  {stats.summary()}", flush=True)
+    rows.append(Row(f"frontwatch, {args.workers} workers", n, sum(secs_of["many"]), f"max {mib(stats.max_peak_rss)}",
+                    f"{events_n} events; per worker {per_worker} (last round); includes start-up"))
+    # each round's own ratios: runs next to each other in time
+    scalings = [one / many for one, many in zip(secs_of["one"], secs_of["many"], strict=True)]
+    ratios = [bare / one for bare, one in zip(secs_of["bare"], secs_of["one"], strict=True)]
+    print("  per round: scaling " + ", ".join(f"{x:.2f}" for x in scalings)
+          + "; ratio " + ", ".join(f"{x:.2f}" for x in ratios), flush=True)
 
     if args.no_spark:
         rows.append(Row("Spark local[2]", len(reports), None, "-", "skipped: --no-spark"))
     else:
-        secs_s, events_s, why = spark_run(reports, "local[2]")
+        secs_s, events_s, why = spark_run(reports, "local[2]")  # one round: a separate engine, not a ratio
         note = why or f"{events_s} events; JVM start-up not counted, Parquet writing counted"
         rows.append(Row("Spark local[2]", len(reports), secs_s, "n/a (Python workers under the JVM)", note))
         print(f"  Spark local[2]: {why or f'{secs_s:.1f} s'}", flush=True)
@@ -163,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
               f"| {r.rate / one_rate:.2f} | {r.peak_rss} | {r.note} |")
     print()
     print(f"before: see above; after: {after}")
-    print(f"scaling={rows[2].rate / one_rate:.2f}")
-    print(f"ratio={one_rate / spacy_rate:.2f}")
+    print(f"scaling={statistics.median(scalings):.2f}")
+    print(f"ratio={statistics.median(ratios):.2f}")
     return 0
 
 

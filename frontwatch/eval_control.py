@@ -237,6 +237,39 @@ def first_named(names: dict[str, set[str]], reports: Iterable) -> dict[str, dt.d
     return out
 
 
+def naming_sentences(names: dict[str, set[str]], until: dict[str, dt.date], reports: Iterable,
+                     limit: int = 3) -> dict[str, list[dict]]:
+    """For each key, the first `limit` sentences (with report date and source) that name one of its
+    names in reports dated on or before `until[key]`: what the news said of a missed place, to
+    tell a reading miss (the text says who holds it) from a silent one (the place is only named)."""
+    by_name: dict[str, set[str]] = {}
+    for k, ns in names.items():
+        for n in ns:
+            if n.strip():
+                by_name.setdefault(n.strip(), set()).add(k)
+    out: dict[str, list[dict]] = {k: [] for k in names}
+    if not by_name or limit <= 0:
+        return out
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
+                         + r")(?!\w)")
+    for rep in sorted(reports, key=lambda r: (r.date or dt.date.max, r.report_id)):
+        if rep.date is None:
+            continue
+        for hit in pattern.finditer(rep.text):
+            wanted = [k for k in by_name[hit.group(0)] if rep.date <= until[k] and len(out[k]) < limit]
+            if not wanted:
+                continue
+            start = max(rep.text.rfind(". ", 0, hit.start()), rep.text.rfind("\n", 0, hit.start())) + 1
+            ends = [e for e in (rep.text.find(". ", hit.end()), rep.text.find("\n", hit.end())) if e >= 0]
+            end = min(ends) + 1 if ends else len(rep.text)
+            sentence = " ".join(rep.text[start:end].split())
+            for k in wanted:
+                if all(q["sentence"] != sentence for q in out[k]):
+                    out[k].append({"date": rep.date.isoformat(), "source": rep.source or "", "report_id": rep.report_id,
+                                   "sentence": sentence[:400]})
+    return out
+
+
 # --- the judgement -------------------------------------------------------------------------
 @dataclass
 class Judged:

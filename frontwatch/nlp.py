@@ -44,6 +44,17 @@ def doc_text(doc) -> str:  # noqa: ANN001
     return _memo(doc, "frontwatch_text", lambda d: d.text)
 
 
+def seed_text(doc, text: str) -> None:  # noqa: ANN001
+    """Keep `text` as the document's text when the document was parsed from it: spaCy's
+    tokenization keeps every character, so the text need not be rebuilt token by token (which
+    makes a Token object per word). Checked on the last token's place and end."""
+    if len(doc) == 0:
+        return
+    last = doc[len(doc) - 1]
+    if last.idx + len(last.text_with_ws) == len(text) and text.startswith(last.text, last.idx):
+        doc.user_data["frontwatch_text"] = text
+
+
 def doc_tokens(doc) -> list:  # noqa: ANN001
     """The document's tokens as one list, made once: `doc[i]` and `for t in doc` make a new Token
     object at every access, and extraction walks the tokens many times."""

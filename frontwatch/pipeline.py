@@ -30,8 +30,9 @@ def extract_from_doc(doc, report: Report, gazetteer) -> Extraction:  # noqa: ANN
     from frontwatch.extract.events import extract_events
     from frontwatch.extract.places import find_places
     from frontwatch.extract.states import extract_states
-    from frontwatch.nlp import forget_token_caches
+    from frontwatch.nlp import forget_token_caches, seed_text
 
+    seed_text(doc, report.text)
     places = find_places(doc, gazetteer)
     events = extract_events(doc, report, places)
     states = extract_states(doc, report, places)

@@ -28,19 +28,26 @@ class IngestSummary:
         return {k: getattr(self, k) for k in ("read", "new", "duplicate", "rejected", "events")}
 
 
-def _extractions(reports: list[Report], workers: int) -> Iterator[Extraction | Rejection]:
-    """Extractions in input order; a report whose extraction raises becomes a rejection."""
+def _extractions(reports: list[Report], workers: int, store: Store) -> Iterator[Extraction | Rejection]:
+    """Extractions in input order; a report whose extraction raises becomes a rejection. Places are
+    read against the gazetteer plus the store's own baseline settlements it lacks."""
+    if not reports:
+        return
+    from frontwatch.gazetteer.augment import store_gazetteer
+
+    gazetteer, extra = store_gazetteer(store)
     if workers > 1 and len(reports) > 1:
         from frontwatch.scale.workers import extract_parallel
 
-        yield from extract_parallel(reports, workers)
+        yield from extract_parallel(reports, workers, extra_places=extra)
         return
     from frontwatch.pipeline import batches
-    from frontwatch.scale.workers import DEFAULT_CHUNK_SIZE, extract_batch
+    from frontwatch.scale.workers import DEFAULT_CHUNK_SIZE, _load_parts, extract_batch
 
+    nlp, _ = _load_parts()
     # The same bounded batches as the worker pool; one bad report must not stop the batch.
     for batch in batches(reports, DEFAULT_CHUNK_SIZE):
-        yield from extract_batch(batch)
+        yield from extract_batch(batch, nlp, gazetteer)
 
 
 def ingest_reports(
@@ -71,7 +78,7 @@ def ingest_reports(
     total = len(fresh)
     if on_progress:
         on_progress(0, total)
-    for done, ex in enumerate(_extractions(fresh, workers), start=1):
+    for done, ex in enumerate(_extractions(fresh, workers, store), start=1):
         if isinstance(ex, Rejection):
             summary.rejected += 1
             summary.rejections.append(ex)
@@ -104,3 +111,74 @@ def ingest_paths(
     from frontwatch.ingest import read_reports
 
     return ingest_reports(read_reports(paths, max_bytes=max_bytes), store, workers, on_progress, on_rejection)
+
+
+@dataclass
+class Reread:
+    """What importing a baseline did to the reports already stored: how many of the baseline's
+    settlements the gazetteer lacks (read as places from now on), how many of those are new with
+    this import, and the stored reports naming a new one that were read again (with their events)."""
+
+    settlements: int = 0
+    new: int = 0
+    reports: int = 0
+    events: int = 0
+
+
+def reread_for_baseline(store: Store, before: tuple = (), on_progress: Callable[[int, int], None] | None = None,
+                        ) -> Reread:
+    """After a baseline import: read again the stored reports that name one of its settlements the
+    gazetteer lacks and that `before` (the store's own settlements before the import) did not hold,
+    so a village a report named before its baseline row existed still gets that report's evidence.
+    A report names a settlement when its text has the name as written, or when one of its stored
+    place mentions is a spelling of it (a Russian-style one included)."""
+    import re
+
+    from frontwatch.gazetteer.augment import store_gazetteer
+    from frontwatch.gazetteer.names import fold
+
+    gazetteer, extra = store_gazetteer(store)
+    had = set(before)
+    fresh = {i for i, p in enumerate(extra) if p not in had}
+    out = Reread(settlements=len(extra), new=len(fresh))
+    if not fresh or not store.counts()["reports"]:
+        return out
+    start = gazetteer.overlay_start or 0
+    wanted = {start + i for i in fresh}
+    names = sorted({n for i in fresh for n in (extra[i].name, *extra[i].alternates)}, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+    ids: set[str] = set()
+    seen: dict[str, bool] = {}
+    for rid, m in store.place_mentions():
+        key = fold(m.mention)
+        hit = seen.get(key)
+        if hit is None:
+            hit = seen[key] = any(x.place.index in wanted
+                                  for x in [*gazetteer.lookup_key(key), *gazetteer.respelled(m.mention)])
+        if hit:
+            ids.add(rid)
+    reports = [r for r in store.iter_reports() if r.report_id in ids or pattern.search(r.text)]
+    if not reports:
+        return out
+    from frontwatch.pipeline import batches
+    from frontwatch.scale.workers import DEFAULT_CHUNK_SIZE, _load_parts, extract_batch
+
+    nlp, _ = _load_parts()
+    done = 0
+    if on_progress:
+        on_progress(0, len(reports))
+    for batch in batches(reports, DEFAULT_CHUNK_SIZE):
+        for ex in extract_batch(batch, nlp, gazetteer):
+            done += 1
+            if isinstance(ex, Extraction) and store.replace_extraction(ex):
+                out.reports += 1
+                out.events += len(ex.events)
+            if on_progress:
+                on_progress(done, len(reports))
+    from frontwatch.fusion import NS_META, refresh
+
+    if out.reports:
+        # Events changed under stored reports, not new ones: the control cache is rebuilt whole.
+        store.delete_derived(NS_META, ["fingerprint"])
+    refresh(store)
+    return out

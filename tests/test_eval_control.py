@@ -136,3 +136,25 @@ def test_misses_are_listed(tmp_path: Path) -> None:
         res = evaluate_control(store, read_reference(_ref(tmp_path, text)), d("2024-05-01"), d("2024-05-15"), 7, 0)
     assert res.missed() == [{"place": "Testove", "geonames_id": 9100003, "frontwatch_place": "Testove",
                              "days": [{"day": "2024-05-15", "truth": "RU", "baseline": "UA", "frontwatch": "UA"}]}]
+
+
+def test_misses_show_the_sentences_that_name_them(tmp_path: Path) -> None:
+    from frontwatch.cli import app
+    from frontwatch.eval_control import naming_sentences
+
+    with _store(tmp_path, True) as store:
+        store.add_extraction(Extraction(report=report(
+            "a3", "2024-05-14", "Grain stores burned overnight. Shells fell on Testove. Nobody was hurt.", "Wire C")))
+        store.add_extraction(Extraction(report=report("a4", "2024-05-20", "Testove was quiet again.", "Wire D")))
+        reports = list(store.iter_reports())
+    said = naming_sentences({"Testove": {"Testove"}}, {"Testove": d("2024-05-15")}, reports, 3)
+    # only the sentence itself, only reports dated by the last missed day
+    assert said == {"Testove": [{"date": "2024-05-14", "source": "Wire C", "report_id": "a3",
+                                 "sentence": "Shells fell on Testove."}]}
+    assert naming_sentences({"Testove": {"Testove"}}, {"Testove": d("2024-05-13")}, reports, 3) == {"Testove": []}
+    text = REF.replace("2024-05-15,Testove,UA", "2024-05-15,Testove,RU")
+    res = CliRunner().invoke(app, ["eval", "control", str(_ref(tmp_path, text)), "--from", "2024-05-01",
+                                   "--to", "2024-05-15", "--db", str(tmp_path / "fw.db"), "--quotes", "2"])
+    assert res.exit_code == 0, res.output
+    assert "2024-05-14 Wire C: Shells fell on Testove." in res.stdout
+    assert "quiet again" not in res.stdout

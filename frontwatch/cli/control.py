@@ -116,8 +116,13 @@ def import_baseline(
             err.print(f"  skipped {n}: {reason}" + (f", e.g. {ex}" if ex else ""), highlight=False, markup=False)
         for note in read.notes:
             err.print(f"  note: {note}", highlight=False, markup=False)
+    from frontwatch.gazetteer.augment import store_gazetteer
+    from frontwatch.service import reread_for_baseline
+
     with _open(db) as store:
+        _, before = store_gazetteer(store)
         summary = store.import_baseline(rows)
+        again = reread_for_baseline(store, before)
     unresolved = sum(1 for r in rows if r.geonames_id is None and r.latitude is None)
     skipped = sum(summary.skipped.values())
     err.print(f"{len(rows)} baseline rows read: {summary.stored} stored, {summary.merged} merged (the same "
@@ -126,6 +131,11 @@ def import_baseline(
     for reason, n in summary.skipped.items():
         err.print(f"  skipped {n}: {reason}, e.g. {'; '.join(summary.examples.get(reason, []))}", highlight=False,
                   markup=False)
+    if again.settlements:
+        err.print(f"{again.settlements} settlement(s) of the store's baseline are not in the gazetteer: reports are "
+                  f"read against them too ({again.new} new with this file)"
+                  + (f"; {again.reports} stored report(s) naming them were read again ({again.events} events)"
+                     if again.reports else ""), highlight=False, markup=False)
 
 
 def changes_cmd(

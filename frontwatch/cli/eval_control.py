@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ def control(
     why_lines: Annotated[int, typer.Option("--why-lines", min=0, help="Lines of `why` shown per false flip.")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures, false flips and misses as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every missed change, not the first 10.")] = False,
+    quotes: Annotated[int, typer.Option("--quotes", min=0, help="Under each missed place, the first N sentences of "
+                                        "the reports that name it (by its last missed day): did the news say who "
+                                        "holds it, or only name it?")] = 0,
 ) -> None:
     """Judge the control timeline against a reference map, day by day: floor (baseline alone),
     ceiling (changes some report names), accuracy, captured, and every false flip with its `why`."""
@@ -53,12 +57,22 @@ def control(
         raise typer.Exit(2) from None
     with store:
         result = evaluate_control(store, ref, lo, hi, every, why_lines, gz)
+        missed = result.missed()
+        if quotes:
+            from frontwatch.eval_control import naming_sentences
+
+            names = {m["place"]: {m["place"]} | ({m["frontwatch_place"]} if m["frontwatch_place"] else set())
+                     for m in missed}
+            until = {m["place"]: max(dt.date.fromisoformat(x["day"]) for x in m["days"]) for m in missed}
+            said = naming_sentences(names, until, store.iter_reports(), quotes)
+            for m in missed:
+                m["named_in"] = said.get(m["place"], [])
     summary = result.summary()
     if as_json:
         sys.stdout.write(json.dumps({"summary": summary, "false_flips": [
             {"place": f.place, "day": f.day.isoformat(), "held_by": f.held_by, "given": f.given,
              "geonames_id": f.geonames_id, "frontwatch_place": f.frontwatch_place, "why": f.why}
-            for f in result.false_flips], "missed": result.missed()}, indent=2, ensure_ascii=False) + "\n")
+            for f in result.false_flips], "missed": missed}, indent=2, ensure_ascii=False) + "\n")
         return
 
     def fmt(v: float | None) -> str:
@@ -85,7 +99,6 @@ def control(
                   highlight=False, markup=False)
         for line in f.why.splitlines():
             out.print(f"  {line}", highlight=False, markup=False)
-    missed = result.missed()
     if missed:
         shown = missed if verbose else missed[:10]
         out.print(f"\nMISSED (reachable place-days frontwatch gets wrong; {len(shown)} of {len(missed)} places"
@@ -93,3 +106,5 @@ def control(
         for m in shown:
             days = "; ".join(f"{x['day']} list {x['truth']}, frontwatch {x['frontwatch'] or 'nothing'}" for x in m["days"])
             out.print(f"  {m['place']}: {days}", highlight=False, markup=False)
+            for q in m.get("named_in", []):
+                out.print(f"      {q['date']} {q['source']}: {q['sentence']}", highlight=False, markup=False)

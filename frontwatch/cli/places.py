@@ -30,20 +30,38 @@ def _mention_json(m) -> dict:  # noqa: ANN001
     return row
 
 
+StoreGazOpt = Annotated[str | None, typer.Option(
+    "--db", help="Also read against this store's baseline settlements that the gazetteer lacks, as `ingest` does.")]
+
+
+def _gazetteer(db: str | None):  # noqa: ANN202
+    from frontwatch.gazetteer import get_gazetteer
+
+    if not db:
+        return get_gazetteer()
+    from frontwatch.gazetteer.augment import store_gazetteer
+    from frontwatch.store import open_store
+
+    if not db.startswith(("postgresql://", "postgres://")) and not Path(db).exists():
+        raise typer.BadParameter(f"{db} does not exist", param_hint="--db")
+    with open_store(db) as store:
+        return store_gazetteer(store)[0]
+
+
 def places(
     report: Annotated[Path, typer.Argument(help="A report file (any format `extract` reads).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or table")] = "table",
+    db: StoreGazOpt = None,
 ) -> None:
     """Every place mention of a report, resolved or not (contract §2b)."""
     from frontwatch.extract.places import find_places
-    from frontwatch.gazetteer import get_gazetteer
     from frontwatch.ingest import read_reports
     from frontwatch.model import Rejection
     from frontwatch.nlp import get_nlp
 
     if fmt not in ("jsonl", "table"):
         raise typer.BadParameter("use jsonl or table", param_hint="--format")
-    nlp, gaz = get_nlp(), get_gazetteer()
+    nlp, gaz = get_nlp(), _gazetteer(db)
     rejected = False
     for r in read_reports([report]):
         if isinstance(r, Rejection):
@@ -71,13 +89,15 @@ def places(
 def geocode(
     text: Annotated[str, typer.Argument(help='Text naming places, e.g. "shelling near Lyman, Donetsk region"')],
     top: Annotated[int, typer.Option(help="candidates shown per mention")] = 5,
+    db: StoreGazOpt = None,
 ) -> None:
     """Each place in TEXT with its ranked candidates, scores and the reason for the choice."""
     from frontwatch.extract.places import explain
-    from frontwatch.gazetteer import get_gazetteer
+    from frontwatch.gazetteer.augment import is_overlay
     from frontwatch.nlp import get_nlp
 
-    rows = explain(get_nlp()(text), get_gazetteer())
+    gaz = _gazetteer(db)
+    rows = explain(get_nlp()(text), gaz)
     if not rows:
         out.print("no place found")
         return
@@ -93,7 +113,8 @@ def geocode(
         out.print(f"  reason: {m.reason}", highlight=False)
         for i, c in enumerate(ranked[:top], 1):
             p = c.place
-            out.print(f"  {i}. {c.score:.3f}  {p.name}  id={p.geonames_id}  {p.feature_class}.{p.feature_code}  "
+            own = "  (the store's baseline)" if is_overlay(gaz, p) else ""
+            out.print(f"  {i}. {c.score:.3f}  {p.name}  id={p.geonames_id}{own}  {p.feature_class}.{p.feature_code}  "
                       f"{p.admin1 or ''} {p.country}  ({p.latitude:.4f}, {p.longitude:.4f})  {c.why}",
                       highlight=False)
 

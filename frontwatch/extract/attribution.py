@@ -311,13 +311,16 @@ class Attributor:
         # verb, in a relative clause): any reporting verb after the event, past a comma, speaks.
         sent = trigger.sent
         comma = False
+        above: set[int] | None = None  # the trigger's ancestors: the verbs whose subtree holds it
         for t in doc_tokens(sent.doc)[trigger.i + 1 : sent.end]:
             if t.is_punct and t.text in (",", "—", "–", ";"):
                 comma = True
             if comma and t.pos_ == "VERB" and t not in chain and self._reporting_verb(t) \
-                    and not self._in_time_clause(t) \
-                    and self._speaker_head(t) is not None and not (trigger.i in {x.i for x in t.subtree} and t.i in {a.i for a in trigger.ancestors}):
-                chain.append(t)
+                    and not self._in_time_clause(t) and self._speaker_head(t) is not None:
+                if above is None:
+                    above = {a.i for a in trigger.ancestors}
+                if t.i not in above:
+                    chain.append(t)
         # "quoted X as saying": the subject-less "saying" adds nothing to "quoted"
         if len(chain) > 1:
             chain = [v for v in chain if self._speaker_head(v) is not None] or chain

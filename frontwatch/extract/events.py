@@ -147,6 +147,11 @@ class PlaceIndex:
                     last[level] = nxt
                 nxt = next(refs, None)
             level = table.anaphora.get(t.lemma_.lower())
+            if level == 1 and t.i not in self.by_token:
+                named = self._renamed_after(t)
+                if named is not None:  # "seized the first big city in the south, the port of X, as ..."
+                    self.by_token[t.i] = named
+                    continue
             if level is None or t.i in self.by_token or level not in last:
                 continue
             dets = [c for c in t.children if c.dep_ in ("det", "poss")]
@@ -162,6 +167,37 @@ class PlaceIndex:
                 continue
             ref = PlaceRef(src.mention.model_copy(update={"mention": src.mention.mention}), range(t.i, t.i + 1), True)
             self.by_token[t.i] = ref
+
+    def _renamed_after(self, t: Token) -> PlaceRef | None:
+        """The settlement a comma-set phrase right after this town noun names: "took the largest
+        city in the south, the port of X, ..." or "left the town, X, on Friday" (read on the surface,
+        for parses that hang the phrase elsewhere). A list ("the city, the port of X and ...") or a
+        name that goes on ("the city, X officials said") names nothing."""
+        if not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in t.children):
+            return None
+        toks = doc_tokens(t.doc)
+        n = len(toks)
+        k = t.i + 1
+        while k < n and k - t.i <= 5 and toks[k].text != "," and toks[k].pos_ in ("ADP", "DET", "ADJ", "NOUN", "PRON"):
+            k += 1
+        if k >= n or toks[k].text != "," or toks[k].is_sent_start:
+            return None
+        k += 1
+        if k < n and toks[k].lower_ == "the":  # "the (strategic) port of X"
+            j = k + 1
+            while j < n and j - k <= 3 and toks[j].pos_ in ("ADJ", "NOUN") and toks[j].lower_ != "of":
+                j += 1
+            if j >= n or toks[j].lower_ != "of" or j == k + 1:
+                return None
+            k = j + 1
+        ref = self.by_token.get(k) if k < n else None
+        if ref is None or ref.anaphoric or ref.tokens.start != k or not ref.mention.resolved \
+                or not (ref.mention.feature_code or "").startswith("PPL"):
+            return None
+        end = ref.tokens.stop
+        if end < n and toks[end].text not in (",", ".", ";", "—", "–") and not toks[end].is_sent_start:
+            return None
+        return ref
 
     def at(self, t: Token) -> PlaceRef | None:
         return self.by_token.get(t.i)
@@ -677,6 +713,8 @@ def _negated_or_unreal(t: Token, aims: bool = True, modal: bool = True) -> bool:
         return True
     if _future_time_clause(t):
         return True
+    if _feared(t):
+        return True
     tok = t
     for _ in range(4):
         if any(c.dep_ == "neg" for c in tok.children) or _modal_unreal(tok, modal):
@@ -701,6 +739,19 @@ def _negated_or_unreal(t: Token, aims: bool = True, modal: bool = True) -> bool:
             return True
         break
     return False
+
+
+def _feared(t: Token) -> bool:
+    """"fears of Russian troops capturing X", "the prospect of Moscow seizing X", and the parse that
+    makes "the threat (of Russia)" the subject of "taking over X": an act only feared or hoped for."""
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in UNREAL_NOUNS for c in t.children):
+        return True
+    if t.dep_ != "acl":
+        return False
+    head = t.head
+    if head.lemma_.lower() in UNREAL_NOUNS:
+        return True
+    return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in UNREAL_NOUNS
 
 
 def _ongoing(t: Token, nominal: bool) -> bool:
@@ -971,6 +1022,9 @@ def _events_of_hit(
     passive = not hit.nominal and any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
     if rule.active and passive:
         return []  # "two people were killed": a toll, not an act
+    if passive and t.lemma_.lower() in rule.place_left_needs_agent and not any(c.dep_ == "agent" for c in t.children) \
+            and any(c.dep_ == "nsubjpass" and index.at(c) is not None for c in t.children):
+        return []  # "X was left without power": nobody is said to have left it
     if rule.alone and any(i in trigger_ids for i in range(t.sent.start, t.sent.end) if i != t.i):
         return []  # "shelled X, killing two": the shelling is the event
     kind = rule.kind

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from frontwatch.gazetteer import Gazetteer
+from frontwatch.gazetteer.augment import is_overlay
 from frontwatch.gazetteer.build import TIER_ALT, TIER_GENERATED, TIER_NAME, load_yaml
 from frontwatch.gazetteer.index import Match, Place, polyline_km
 from frontwatch.gazetteer.names import district_seat_names, fold
@@ -66,6 +67,7 @@ class Cues:
     facilities: dict[tuple[str, ...], tuple[str, str]]
     facility_starts: dict[str, list[tuple[tuple[str, ...], tuple[str, str]]]]
     city_district_endings: tuple[str, ...] = ()
+    region_plurals: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,6 +92,7 @@ def cues() -> Cues:
         {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
         c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
         facilities, starts, tuple(e.lower() for e in c.get("city_district_endings") or []),
+        fs(c.get("region_plurals") or []),
     )
 
 
@@ -260,7 +263,7 @@ def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | 
     head = doc[start - 1].head
     if head.i >= start or head.dep_ == "ROOT" and head.pos_ == "VERB":
         return None
-    if head.dep_ == "appos" and head.head.lower_ in cue.settlement_before_of:
+    if head.dep_ == "appos" and head.head.lower_ in cue.settlement_before_of or _renames_a_town(doc, head, start):
         # "took the second town of the region, the river port of X": the phrase names the town again
         return None
     words = [c.lower_ for c in head.lefts if c.dep_ in ("compound", "amod") and c.i > head.left_edge.i - 1] + \
@@ -271,6 +274,31 @@ def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | 
         if code is not None and (len(words) - k > 1 or words[-1] != "facility"):
             return (" ".join(words[k:]), code[0], code[1])
     return None
+
+
+APPOSED_TOWN_NOUNS = frozenset({"city", "town", "village", "settlement"})
+
+
+def _renames_a_town(doc: Doc, head: Token, start: int) -> bool:
+    """"seized the first major city in the south, the strategic port of X, as ...": a phrase set off
+    by commas right after a noun phrase about a town names that town again, however the parser
+    attached it. Surface test: "the [words] <head> of X" follows a comma that closes a phrase with
+    a town noun a few words back, and X's phrase ends at a comma or the sentence's end (a list,
+    "the city, the port of X and the station", goes on with "and")."""
+    left = head.i
+    while left > 0 and head.i - left < 4 and doc[left - 1].pos_ in ("DET", "ADJ", "NOUN", "PROPN") \
+            and doc[left - 1].text != ",":
+        left -= 1
+    if left < 2 or doc[left - 1].text != "," or start <= head.i:
+        return False
+    sent_start = doc[start].sent.start
+    back = [t for t in doc[max(sent_start, left - 8):left - 1]]
+    if not any(t.lower_ in APPOSED_TOWN_NOUNS and t.tag_ == "NN" for t in back) or any(t.is_punct for t in back):
+        return False
+    end = start
+    while end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].text in ("-", "'")):
+        end += 1
+    return end >= len(doc) or doc[end].text in (",", ".", ";", "—", "–") or doc[end].is_sent_start
 
 
 def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
@@ -380,6 +408,60 @@ def _metonymy(doc: Doc, f: Found, cue: Cues) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _person_cues() -> dict[str, frozenset[str]]:
+    c = load_yaml("cues.yaml").get("own_settlement_person") or {}
+    return {k: frozenset(w.lower() for w in v or ()) for k, v in c.items()}
+
+
+def _verb_of(prep: Token) -> Token:
+    """The verb a preposition hangs from, past a particle ("pulled out of X" -> pull)."""
+    t = prep.head
+    while t.dep_ in ("prep", "prt", "advmod") and t.head.i != t.i:
+        t = t.head
+    return t
+
+
+def _person_like(doc: Doc, start: int, end: int, labels: set[str], cue: Cues) -> bool:
+    """Does the text use this name as a person's (cues.yaml `own_settlement_person`)? The name
+    speaks or is spoken to; a noun that is not a place stands beside it; or the NER says PERSON and
+    nothing in the text makes it a place (a settlement noun, a preposition or verb of place)."""
+    pc = _person_cues()
+    root = doc[start:end].root
+    head = root.head
+    if "PERSON" in labels and not labels & PLACE_LABELS:  # the NER calls part of it a place: not a person
+        placed = _cue_before(doc, start, cue) == "settlement" \
+            or end < len(doc) and doc[end].lower_ in cue.settlement_after \
+            or start > 0 and doc[start - 1].lower_ in pc.get("place_preps", ()) \
+            or root.dep_ == "pobj" and head.lower_ in pc.get("place_preps", ()) \
+            or root.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in pc.get("place_verbs", ()) \
+            or root.dep_ == "pobj" and head.lower_ in pc.get("leave_preps", ()) \
+            and _verb_of(head).lemma_.lower() in pc.get("leave_verbs", ())
+        if not placed:
+            return True
+    if root.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in pc.get("speech_verbs", ()):
+        return True
+    if root.dep_ in ("dobj", "dative") and head.lemma_.lower() in pc.get("addressee_verbs", ()):
+        return True
+    if root.dep_ == "pobj" and head.lower_ in pc.get("addressee_preps", ()) \
+            and head.head.lemma_.lower() in pc.get("addressee_verbs", ()):
+        return True  # "spoke to Ostap", "was killed by ..."
+    if root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ in pc.get("according_to", ()):
+        return True
+    for c in root.children:
+        if c.dep_ != "appos" or c.i < end:
+            continue
+        words = {c.lemma_.lower(), c.lower_}
+        if words & (cue.place_nouns | cue.settlement_before_of | cue.settlement_after | cue.region_suffixes
+                    | cue.region_after):
+            continue
+        if any(t.like_num or t.ent_type_ in PLACE_LABELS for t in c.subtree):
+            continue  # "X, 20 km south of Y", "X, Kherson region": where it is
+        if c.pos_ == "NOUN":
+            return True  # "Ostap, a volunteer medic"
+    return False
+
+
 def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
     cue = cues()
     found: dict[tuple[int, int], Found] = {}
@@ -412,6 +494,12 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
                  and _facility_after(doc, x.end, cue) is None]
         if wider or labels & NOT_PLACE_LABELS:
             continue
+        if any(is_overlay(gaz, m.place) for m in matches) and _person_like(doc, s, e, labels, cue):
+            # A store's own village named like a person ("Yarema said ..."): the person, never the
+            # village; only the gazetteer's places may overrule the reading (with context or size).
+            matches = [m for m in matches if not is_overlay(gaz, m.place)]
+            if not matches:
+                continue
         sure = bool(labels & PLACE_LABELS) or _place_context(doc, s, e, cue, place_tokens)
         if sure:
             ok = True
@@ -485,17 +573,17 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
 
     # ACLED's city districts, "City - Adjective": "Kharkiv - Saltivskyi", "Kyiv - Pecherskyi". The
     # district of that city, placed at it; never the city itself, nor a namesake of the district's name.
-    for t in doc:
-        if t.text not in ("-", "–") or t.i < 1 or t.i + 1 >= len(doc) or not doc[t.i - 1].whitespace_ \
+    for t in toks:
+        if t.text not in ("-", "–") or t.i < 1 or t.i + 1 >= len(toks) or not toks[t.i - 1].whitespace_ \
                 or not t.whitespace_:
             continue
-        r = doc[t.i + 1]
+        r = toks[t.i + 1]
         if not (r.is_alpha and _capitalised(r) and r.lower_.endswith(cue.city_district_endings)):
             continue
         left: tuple[int, list[Match]] | None = None
         for n in (3, 2, 1):
             s0 = t.i - n
-            if s0 < 0 or not all(_capitalised(doc[k]) or doc[k].text in ("-", "'") for k in range(s0, t.i)):
+            if s0 < 0 or not all(_capitalised(toks[k]) or toks[k].text in ("-", "'") for k in range(s0, t.i)):
                 continue
             ms = [m for m in gaz.lookup(doc[s0:t.i].text)
                   if m.place.is_settlement and not m.distance and m.tier != TIER_ALT]
@@ -542,6 +630,8 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
         if f.key in cue.always_metonymy:
             f.always_metonymy = cue.always_metonymy[f.key]
         f.sent = doc[f.start].sent.start
+    _plural_regions(doc, out, cue)
+    _between_regions(doc, out)
     # "the Kharkiv-Chuhuiv highway": every name joined to the facility's is part of it; so is
     # each name before a plural one ("the Chornobyl and Zaporizhzhia nuclear power plants").
     for f in reversed(out):
@@ -567,6 +657,59 @@ def recognise(doc: Doc, gaz: Gazetteer) -> list[Found]:
     for f in out:
         f.metonymy = _metonymy(doc, f, cue)
     return out
+
+
+def _plural_regions(doc: Doc, found: list[Found], cue: Cues) -> None:
+    """"the regions of Donetsk and Luhansk", "the Zaporizhzhia and Kherson regions", "the provinces
+    of A, B and C": a plural region noun makes every name of the list a region, not only the one
+    beside the noun."""
+    toks = doc_tokens(doc)
+    chain: list[Found] = []
+
+    def settle(chain: list[Found]) -> None:
+        if len(chain) < 2:
+            return
+        first, last = chain[0], chain[-1]
+        before = first.start >= 2 and toks[first.start - 1].lower_ == "of" \
+            and toks[first.start - 2].lower_ in cue.region_plurals
+        after = toks[last.end - 1].lower_ in cue.region_plurals or (
+            last.end < len(toks) and toks[last.end].lower_ in cue.region_plurals)
+        if before or after:
+            for f in chain:
+                if f.kind in (None, "settlement", "region"):
+                    f.kind = "region"
+
+    for f in found:
+        if chain:
+            between = [t.text.lower() for t in toks[chain[-1].end:f.start]]
+            if between and len(between) <= 2 and all(w in (",", "and", "or") for w in between):
+                chain.append(f)
+                continue
+            settle(chain)
+        chain = [f]
+    settle(chain)
+
+
+MOVE_FROM, MOVE_INTO = "from", ("into", "to", "toward", "towards")
+
+
+def _between_regions(doc: Doc, found: list[Found]) -> None:
+    """"pushing east from Kharkiv into Luhansk": a move from one name that is also its region's into
+    another such name goes from region to region; neither city is where the front is."""
+    toks = doc_tokens(doc)
+
+    def shares_region(f: Found) -> bool:
+        return f.kind is None and any(m.place.feature_code == "ADM1" for m in f.matches) \
+            and any(m.place.feature_code.startswith("PPL") for m in f.matches)
+
+    for g, f in zip(found, found[1:], strict=False):
+        if g.start < 1 or toks[g.start - 1].lower_ != MOVE_FROM or f.end - g.end > 4:
+            continue
+        between = [t.lower_ for t in toks[g.end:f.start]]
+        if len(between) != 1 or between[0] not in MOVE_INTO:
+            continue
+        if shares_region(g) and shares_region(f):
+            g.kind = f.kind = "region"
 
 
 def _coded_to(doc: Doc, found: list[Found]) -> None:
@@ -617,6 +760,7 @@ def _admin_units(f: Found) -> frozenset[tuple[str, str]]:
 
 def _in_units(matches: list[Match], units: frozenset[tuple[str, str]]) -> bool:
     return any((m.place.country, m.place.admin1_code) in units or (m.place.country, "*") in units
+               or m.place.also_admin1 and m.place.regions & units
                for m in matches if not m.place.is_country)
 
 
@@ -786,7 +930,8 @@ def lines() -> tuple[Line, ...]:
 
 def _sentence_words(doc: Doc, sent_start: int) -> list[str]:
     out: list[str] = []
-    for t in doc[sent_start].sent:
+    sent = doc[sent_start].sent
+    for t in doc_tokens(doc)[sent.start:sent.end]:
         # "DPR's" -> dpr ' s: a cue matches whole words, and a possessive splits off
         out.extend(t.lower_.replace("’", "'").replace("'", " ' ").split())
     return out
@@ -803,7 +948,7 @@ def _on_line(doc: Doc, g: Group) -> tuple[int | None, str]:
     line of contact. (None, "") when no line is called up or no namesake stands out."""
     # Places whose own name it is (another name of a city is no namesake here).
     cands = [m.place for m in g.matches if m.place.is_settlement and not m.distance and m.tier != TIER_ALT
-             and (not g.qual or (m.place.country, m.place.admin1_code) in g.qual
+             and (not g.qual or m.place.regions & g.qual
                   or (m.place.country, "*") in g.qual)]
     if len(cands) < 2:
         return None, ""

@@ -36,6 +36,7 @@ class Rule:
     alone: bool = False
     speaker: str | None = None  # "same" / "other": side from who speaks when no actor is named
     from_place: bool = False
+    place_left_needs_agent: frozenset[str] = frozenset()  # verb lemmas: "X was left" needs "by" someone
 
     def kind_for_object(self, classes: tuple[str, ...]) -> str | None:
         """The kind this rule gives to an object of these classes (None: no class it maps)."""
@@ -83,6 +84,7 @@ def trigger_table() -> TriggerTable:
             extent=r.get("extent"), side=r.get("side"), weapon=bool(r.get("weapon")), tight=bool(r.get("tight")),
             objects=tuple((str(k), str(v)) for k, v in (r.get("objects") or {}).items()),
             active=bool(r.get("active")), alone=bool(r.get("alone")), speaker=r.get("speaker"), from_place=bool(r.get("from_place")),
+            place_left_needs_agent=frozenset(str(w).lower() for w in r.get("place_left_needs_agent") or ()),
         )
         for phrase in r.get("verbs") or []:
             words = str(phrase).lower().split()

@@ -31,7 +31,7 @@ from frontwatch.fusion.timeline import (
     name_only,
     place_of,
 )
-from frontwatch.model import ControlState, Event
+from frontwatch.model import ControlState, Event, Location
 
 NS_TIMELINE = "control.timeline"
 NS_META = "control.meta"
@@ -152,22 +152,29 @@ _UNPLACED = PlaceInfo("", "")  # a marker: not placed yet
 # --- one place, one name: name-only places folded into the settlement their spelling stands for
 def _alias_places(store, names: Iterable[str]) -> dict[str, PlaceInfo]:  # noqa: ANN001
     """Folded name -> the one settlement that stored events resolve that spelling to (as their
-    mention or name); names resolved to no settlement, or to several, are left alone."""
+    mention or name); names resolved to no settlement, or to several, are left alone. A settlement
+    is a GeoNames one, or a baseline's own village placed by its coordinates (gazetteer/augment.py)."""
     from frontwatch.store import EventFilter
 
     out: dict[str, PlaceInfo] = {}
     for name in sorted(set(names)):
-        found: dict[int, PlaceInfo] = {}
+        found: dict[str, PlaceInfo] = {}
         for ev in store.events(EventFilter(place=name, kinds=_fusion_kinds())):
             loc = ev.location
-            if loc.geonames_id is None or name not in (_fold_name(loc.mention or ""), _fold_name(loc.name or "")):
+            if (loc.geonames_id is None and loc.latitude is None) \
+                    or name not in (_fold_name(loc.mention or ""), _fold_name(loc.name or "")):
                 continue
             p = place_of(loc)
             if p is not None:
-                found.setdefault(loc.geonames_id, p)
+                found.setdefault(p.key, p)
         if len(found) == 1:
             out[name] = next(iter(found.values()))
     return out
+
+
+def _placed(loc: Location) -> bool:
+    """A settlement with a GeoNames id, or one placed by its coordinates only (a baseline's own village)."""
+    return loc.geonames_id is not None or (loc.latitude is not None and place_of(loc) is not None)
 
 
 def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] | None = None,  # noqa: ANN001
@@ -182,7 +189,7 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
     names = {n for loc in locations.values() if (n := name_only(loc))}
     variants: set[str] = set()
     if learned is not None:  # only an update learns new aliases; a rebuild asks about name-only places alone
-        variants = {v for ev in events if ev.location.geonames_id is not None and ev.location.mention
+        variants = {v for ev in events if _placed(ev.location) and ev.location.mention
                     and (v := _fold_name(ev.location.mention)) != _fold_name(ev.location.name or "")}
     if not names and not variants:
         return events

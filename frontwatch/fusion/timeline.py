@@ -57,6 +57,8 @@ from typing import Literal
 
 from frontwatch.fusion.config import rules
 from frontwatch.fusion.sources import _fold_name, claimant_key, cluster_reports
+from frontwatch.gazetteer.augment import SAME_PLACE_KM
+from frontwatch.gazetteer.index import haversine_km
 from frontwatch.model import ControlState, Event, Location
 
 Outcome = Literal["UA", "RU", "contested"]
@@ -812,11 +814,13 @@ def baseline_assertions(baseline: Iterable, infos: Mapping[str, PlaceInfo]) -> t
         key = place_key(row.geonames_id, row.latitude, row.longitude, row.place)
         if row.geonames_id is None:
             # A row without an id is the same-named place the events know, when it lies near it
-            # (or, without coordinates, when only one place has that name): never another one.
+            # (within the distance at which the geocoder takes a row for a gazetteer settlement,
+            # gazetteer/augment.py; or, without coordinates, when only one place has that name):
+            # never another one.
             same = by_name.get(_fold_name(row.place), [])
             if row.latitude is not None and row.longitude is not None:
                 same = [p for p in same if p.latitude is not None and p.longitude is not None
-                        and abs(p.latitude - row.latitude) < 0.05 and abs(p.longitude - row.longitude) < 0.07]
+                        and haversine_km(p.latitude, p.longitude, row.latitude, row.longitude) <= SAME_PLACE_KM]
             if len(same) == 1:
                 key = same[0].key
         if key is None:

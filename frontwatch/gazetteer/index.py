@@ -33,6 +33,16 @@ class Place:
     feature_class: str
     feature_code: str
     population: int
+    # Other first-level regions a store's own village may lie in (one near a border, whose
+    # neighbours lie in two regions: gazetteer/augment.py); empty for the gazetteer's places.
+    also_admin1: tuple[str, ...] = ()
+
+    @property
+    def regions(self) -> frozenset[tuple[str, str]]:
+        """(country, admin1 code) of every region the place may lie in."""
+        if not self.also_admin1:
+            return frozenset(((self.country, self.admin1_code),))
+        return frozenset(((self.country, self.admin1_code), *((self.country, c) for c in self.also_admin1)))
 
     @property
     def is_settlement(self) -> bool:
@@ -75,6 +85,9 @@ class Gazetteer:
         self._by_first: dict[str, list[str]] | None = None
         self._respelled: dict[str, list[Match]] = {}
         self._by_id: dict[int, int] | None = None
+        # Places from this index on are a store's own settlements (gazetteer/augment.py), else None.
+        self.overlay_start: int | None = None
+        self._also: dict[int, tuple[str, ...]] = index.get("also_admin1") or {}
 
     # ------------------------------------------------------------------ places
     def __len__(self) -> int:
@@ -86,7 +99,8 @@ class Gazetteer:
         gid = ix["ids"][i]
         return Place(i, gid or None, ix["names"][i], ix["lat"][i], ix["lon"][i], cc, code,
                      ix["admin1_names"].get(f"{cc}.{code}") if code else None,
-                     ix["fclass"][i], ix["fcode"][i], ix["population"][i])
+                     ix["fclass"][i], ix["fcode"][i], ix["population"][i],
+                     self._also.get(i, ()) if self._also else ())
 
     def by_geonames_id(self, gid: int) -> Place | None:
         if self._by_id is None:

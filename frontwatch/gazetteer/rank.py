@@ -70,7 +70,8 @@ class Context:
 
 
 def in_qualifier(p: Place, qualifier: frozenset[tuple[str, str]]) -> bool:
-    return (p.country, p.admin1_code) in qualifier or (p.country, "*") in qualifier
+    return (p.country, "*") in qualifier or (p.country, p.admin1_code) in qualifier \
+        or bool(p.also_admin1) and bool(p.regions & qualifier)
 
 
 @dataclass
@@ -126,7 +127,8 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
     if p.is_country:
         return 1.0, ""
     if p.is_region:
-        if any(a.place.country == p.country and a.place.admin1_code == p.admin1_code and p.admin1_code
+        if any(a.place.country == p.country and p.admin1_code and (a.place.admin1_code == p.admin1_code
+                                                                   or p.admin1_code in a.place.also_admin1)
                for a in anchors):
             return 1.0, "contains other places named"
         return 0.5, ""
@@ -134,8 +136,12 @@ def _geo(p: Place, ctx: Context) -> tuple[float, str]:
     if a1 in ctx.admin1_near:
         # A region is large: naming it beside a place counts less than a town named 20 km away.
         best, why = ADMIN1_NEAR_SUPPORT, f"in {p.admin1 or p.admin1_code} named beside it"
+    elif p.also_admin1 and p.regions & ctx.admin1_near:
+        best, why = ADMIN1_NEAR_SUPPORT, "on the border of a region named beside it"
     elif a1 in ctx.admin1_doc:
         best, why = ADMIN1_DOC_SUPPORT, f"in {p.admin1 or p.admin1_code} named in the report"
+    elif p.also_admin1 and p.regions & ctx.admin1_doc:
+        best, why = ADMIN1_DOC_SUPPORT, "on the border of a region named in the report"
     near, near_why = 0.0, ""
     for a in anchors:
         ap = a.place
@@ -250,7 +256,9 @@ def nested(a: Place, b: Place) -> bool:
         return False
     if a.is_country or b.is_country:
         return True
-    if a.is_region != b.is_region and a.admin1_code and a.admin1_code == b.admin1_code:
+    if a.is_region != b.is_region and a.admin1_code and (a.admin1_code == b.admin1_code
+                                                         or a.admin1_code in b.also_admin1
+                                                         or b.admin1_code in a.also_admin1):
         return True
     return False
 

@@ -91,8 +91,14 @@ def _load_parts() -> tuple[Any, Any]:
     return _PARTS["nlp"], _PARTS["gazetteer"]
 
 
-def _init_worker() -> None:
-    _load_parts()
+def _init_worker(extra_places: tuple = ()) -> None:
+    """Load the model and the gazetteer; with `extra_places` (a store's own settlements,
+    gazetteer/augment.py) this worker reads reports against the gazetteer plus those."""
+    nlp, gazetteer = _load_parts()
+    if extra_places:
+        from frontwatch.gazetteer.augment import with_places
+
+        _PARTS["gazetteer"] = with_places(gazetteer, extra_places)
 
 
 def _failed(report: Report, exc: BaseException) -> Rejection:
@@ -162,16 +168,22 @@ def extract_parallel(
     workers: int,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     stats: WorkerStats | None = None,
+    extra_places: tuple = (),
 ) -> Iterator[Extraction | Rejection]:
     """Extractions of `reports` in input order, computed by `workers` processes.
 
     The same as `pipeline.extract_reports` report for report, except that a report whose
     extraction raises comes out as a Rejection instead of stopping the run. With workers <= 1
-    it runs in this process. `stats`, if given, receives each worker's peak memory.
+    it runs in this process. `stats`, if given, receives each worker's peak memory. `extra_places`
+    are settlements to read places against besides the gazetteer's (a store's baseline villages).
     """
     stats = stats if stats is not None else WorkerStats()
     if workers <= 1:
         nlp, gazetteer = _load_parts()
+        if extra_places:
+            from frontwatch.gazetteer.augment import with_places
+
+            gazetteer = with_places(gazetteer, extra_places)
         for chunk in batches(reports, chunk_size):
             yield from extract_batch(chunk, nlp, gazetteer)
             stats.reports += len(chunk)
@@ -183,7 +195,8 @@ def extract_parallel(
     t0 = time.time()
     ctx = _context()
     stats.start_method = ctx.get_start_method()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(tuple(extra_places),)) as pool:
         pending: deque[Future] = deque()  # in input order: done ones wait here for their turn
         chunks = _balanced(batches(reports, chunk_size), workers)
         running = workers * IN_FLIGHT_PER_WORKER

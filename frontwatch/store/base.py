@@ -174,6 +174,11 @@ class Store(abc.ABC):
         """Store a report with its places and events in one transaction; a duplicate (same
         report_id or same content_hash) changes nothing and returns "duplicate"."""
 
+    def replace_extraction(self, extraction: Extraction) -> bool:
+        """Put a stored report's places and events anew (read again, e.g. against new baseline
+        settlements), in one transaction; False when the report is not stored."""
+        raise NotImplementedError(f"{type(self).__name__} cannot replace an extraction")
+
     @abc.abstractmethod
     def has_report(self, report_id: str | None = None, content_hash: str | None = None) -> bool: ...
 

@@ -178,17 +178,36 @@ class SQLStore(Store):
                 (rep.report_id, rep.content_hash, self._date(rep.date), self._text(rep.source), self._text(rep.url),
                  self._text(rep.title), self._text(rep.origin), self._text(rep.text),
                  dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
-            if extraction.places:
-                cur.executemany(self._q(
-                    "INSERT INTO place_mentions (report_id, idx, mention, mention_lc, name, name_lc, start_char, "
-                    "end_char, geonames_id, latitude, longitude, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                    [(rep.report_id, i, self._text(p.mention), fold(p.mention), self._text(p.name), fold(p.name),
-                      p.start, p.end, p.geonames_id, p.latitude, p.longitude,
-                      self._json(p.model_dump(mode="json", by_alias=True)))
-                     for i, p in enumerate(extraction.places)])
+            self._insert_places(cur, rep.report_id, extraction.places)
             if extraction.events:
                 self._insert_events(cur, extraction.events)
         return "new"
+
+    def replace_extraction(self, extraction: Extraction) -> bool:
+        self._check_open()
+        rid = extraction.report.report_id
+        with self._lock, self._write() as cur:
+            cur.execute(self._q("SELECT 1 FROM reports WHERE report_id = ?"), (rid,))
+            if cur.fetchone() is None:
+                return False
+            cur.execute(self._q("DELETE FROM claims WHERE event_id IN (SELECT event_id FROM events WHERE report_id = ?)"),
+                        (rid,))
+            cur.execute(self._q("DELETE FROM events WHERE report_id = ?"), (rid,))
+            cur.execute(self._q("DELETE FROM place_mentions WHERE report_id = ?"), (rid,))
+            self._insert_places(cur, rid, extraction.places)
+            if extraction.events:
+                self._insert_events(cur, extraction.events)
+        return True
+
+    def _insert_places(self, cur: Any, report_id: str, places: Sequence[PlaceMention]) -> None:
+        if places:
+            cur.executemany(self._q(
+                "INSERT INTO place_mentions (report_id, idx, mention, mention_lc, name, name_lc, start_char, "
+                "end_char, geonames_id, latitude, longitude, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                [(report_id, i, self._text(p.mention), fold(p.mention), self._text(p.name), fold(p.name),
+                  p.start, p.end, p.geonames_id, p.latitude, p.longitude,
+                  self._json(p.model_dump(mode="json", by_alias=True)))
+                 for i, p in enumerate(places)])
 
     def _insert_events(self, cur: Any, events: Sequence[Event]) -> None:
         # One statement per table (executemany: a single round trip in PostgreSQL's pipeline).
