@@ -247,7 +247,8 @@ def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest
 
 def _namesake_places() -> list[Location]:
     """Two settlements of one name (ids of either share), a name-only spelling of a resolved
-    settlement, a name-only village, a place known by coordinates only, and plain towns."""
+    settlement, a name-only village, a place known by coordinates only (and a name-only spelling of
+    it), and plain towns."""
     out = [Location(name="Ridgeford", mention="Ridgeford", geonames_id=610_001, latitude=47.52, longitude=36.11,
                     feature_code="PPL", geo_precision=1),
            Location(name="Ridgeford", mention="Ridgeford", geonames_id=610_002, latitude=48.71, longitude=33.42,
@@ -259,7 +260,8 @@ def _namesake_places() -> list[Location]:
            Location(name="Lakeside", mention="Lakeside"),  # the same spelling, unresolved: an alias
            Location(name="Stonebridge", mention="Stonebridge"),  # unresolved everywhere
            Location(name="Pinecrest", mention="Pinecrest", latitude=46.81, longitude=34.55, feature_code="PPL",
-                    geo_precision=1)]
+                    geo_precision=1),
+           Location(name="Pinecrest", mention="Pinecrest")]  # a spelling of the place known by its position
     out += [Location(name=f"Town {j}", mention=f"Town {j}", geonames_id=600_000 + j, latitude=47.0 + j / 10,
                      longitude=35.0, feature_code="PPL", geo_precision=1) for j in range(8)]
     return out
@@ -285,6 +287,7 @@ def test_two_processes_keep_namesakes_aliases_and_unnamed_baseline_rows(
     aliases = store.get_derived(fusion.NS_META)["aliases"]
     assert {"g610001", "g610002", "g610003", "g610005", "nridgeford", "nstonebridge"} <= set(expected)
     assert "nlakeside" not in expected and "lakeside" in aliases
+    assert "npinecrest" not in expected and "pinecrest" in aliases
     monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
     if not fusion._may_fork():
         pytest.skip("no fork here (one core, or other threads running)")
