@@ -206,28 +206,34 @@ def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.Mo
     assert new == old and any("Independent sources" in t for t in new)
 
 
+def _split_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Records the shares this process reads (the forked child records its own, unseen here)."""
+    calls: list[tuple[int, int]] = []
+    read = fusion._read_part
+
+    def recording(store, part=0, parts=1):  # noqa: ANN001, ANN202
+        calls.append((part, parts))
+        return read(store, part, parts)
+
+    monkeypatch.setattr(fusion, "_read_part", recording)
+    monkeypatch.setattr(fusion, "_SPLIT_MIN_EVENTS", 1)
+    return calls
+
+
 def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The places split between this process and a forked child give exactly the timelines of one
-    process, the first use and a rebuild after a baseline change alike."""
+    """The places split between this process and a forked child, each reading its own share, give
+    exactly the timelines of one process, the first use and a rebuild after a baseline change alike."""
     one, two = _build(tmp_path / "one.db", n=200, seed=4), _build(tmp_path / "two.db", n=200, seed=4)
     monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
     fusion.refresh(one)
     monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
     if not fusion._may_fork():
         pytest.skip("no fork here (one core, or other threads running)")
-    monkeypatch.setattr(fusion, "_POOL_MIN_PLACES", 2)
-    import concurrent.futures
-
-    forked: list[int] = []
-
-    class Counting(concurrent.futures.ProcessPoolExecutor):
-        def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-            forked.append(len(args[0]))  # the places the child folds
-            return super().submit(fn, *args, **kwargs)
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
+    calls = _split_calls(monkeypatch)
     fusion.refresh(two)
-    assert forked and forked[0] > 0 and two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
+    assert calls == [(0, 2)]  # this process read the first share only; the child read the other
+    assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
+    assert {fusion._owner(k, 2) for k in two.get_derived(fusion.NS_TIMELINE)} == {0, 1}
     row = BaselineRow(place="Town 4", controller="RU", on=DAY0 + dt.timedelta(days=15), geonames_id=600_004)
     for store in (one, two):
         store.add_baseline([row])
@@ -237,6 +243,81 @@ def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest
     fusion.refresh(two)
     assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
     assert _states(two) == _states(one)
+
+
+def _namesake_places() -> list[Location]:
+    """Two settlements of one name (ids of either share), a name-only spelling of a resolved
+    settlement, a name-only village, a place known by coordinates only (and a name-only spelling of
+    it), and plain towns."""
+    out = [Location(name="Ridgeford", mention="Ridgeford", geonames_id=610_001, latitude=47.52, longitude=36.11,
+                    feature_code="PPL", geo_precision=1),
+           Location(name="Ridgeford", mention="Ridgeford", geonames_id=610_002, latitude=48.71, longitude=33.42,
+                    feature_code="PPL", geo_precision=1),
+           Location(name="Millbrook", mention="Millbrook", geonames_id=610_003, latitude=47.10, longitude=37.30,
+                    feature_code="PPL", geo_precision=1),
+           Location(name="Lakeside", mention="Lakeside", geonames_id=610_005, latitude=47.90, longitude=35.20,
+                    feature_code="PPLA3", geo_precision=1),
+           Location(name="Lakeside", mention="Lakeside"),  # the same spelling, unresolved: an alias
+           Location(name="Stonebridge", mention="Stonebridge"),  # unresolved everywhere
+           Location(name="Pinecrest", mention="Pinecrest", latitude=46.81, longitude=34.55, feature_code="PPL",
+                    geo_precision=1),
+           Location(name="Pinecrest", mention="Pinecrest")]  # a spelling of the place known by its position
+    out += [Location(name=f"Town {j}", mention=f"Town {j}", geonames_id=600_000 + j, latitude=47.0 + j / 10,
+                     longitude=35.0, feature_code="PPL", geo_precision=1) for j in range(8)]
+    return out
+
+
+def test_two_processes_keep_namesakes_aliases_and_unnamed_baseline_rows(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same-named settlements in both shares, a name-only spelling folded into a settlement of the
+    child's share and baseline rows without an id (matched by name and position among ALL places,
+    so a row naming both namesakes stays apart): one process and two give the same timelines."""
+    rng, texts, places = random.Random(21), [], _namesake_places()
+    for i in range(240):
+        store.add_extraction(_extraction(i, rng, places, texts))
+    store.add_baseline([
+        BaselineRow(place="Ridgeford", controller="UA", on=DAY0 + dt.timedelta(days=5), latitude=47.53,
+                    longitude=36.10),  # near the first namesake only
+        BaselineRow(place="Ridgeford", controller="RU", on=DAY0 + dt.timedelta(days=8)),  # either: neither
+        BaselineRow(place="Millbrook", controller="RU", on=DAY0 + dt.timedelta(days=3)),
+        BaselineRow(place="Lakeside", controller="UA", on=DAY0)])
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
+    fusion.refresh(store)
+    expected, states = store.get_derived(fusion.NS_TIMELINE), _states(store)
+    aliases = store.get_derived(fusion.NS_META)["aliases"]
+    assert {"g610001", "g610002", "g610003", "g610005", "nridgeford", "nstonebridge"} <= set(expected)
+    assert "nlakeside" not in expected and "lakeside" in aliases
+    assert "npinecrest" not in expected and "pinecrest" in aliases
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
+    if not fusion._may_fork():
+        pytest.skip("no fork here (one core, or other threads running)")
+    calls = _split_calls(monkeypatch)
+    store.delete_derived(fusion.NS_META)
+    assert fusion.refresh(store)["rebuilt"] == len(expected)
+    assert calls == [(0, 2)]
+    assert store.get_derived(fusion.NS_TIMELINE) == expected
+    assert store.get_derived(fusion.NS_META)["aliases"] == aliases
+    assert _states(store) == states
+
+
+def test_a_failed_child_leaves_the_rebuild_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _build(tmp_path / "f.db", n=80, seed=6)
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
+    fusion.refresh(store)
+    expected = store.get_derived(fusion.NS_TIMELINE)
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
+    if not fusion._may_fork():
+        pytest.skip("no fork here (one core, or other threads running)")
+    calls = _split_calls(monkeypatch)
+
+    def broken(store):  # noqa: ANN001, ANN202
+        raise RuntimeError("no second connection")
+
+    monkeypatch.setattr(type(store), "reopen", broken)
+    store.delete_derived(fusion.NS_META)
+    fusion.refresh(store)
+    assert calls == [(0, 2), (0, 1)]  # its share, then everything alone
+    assert store.get_derived(fusion.NS_TIMELINE) == expected
 
 
 def test_two_processes_by_default_unless_told_one(monkeypatch: pytest.MonkeyPatch) -> None:

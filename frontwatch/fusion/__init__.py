@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel
@@ -145,6 +146,9 @@ def _fingerprint(store) -> str:  # noqa: ANN001
     return h.hexdigest()[:16]
 
 
+_UNPLACED = PlaceInfo("", "")  # a marker: not placed yet
+
+
 # --- one place, one name: name-only places folded into the settlement their spelling stands for
 def _alias_places(store, names: Iterable[str]) -> dict[str, PlaceInfo]:  # noqa: ANN001
     """Folded name -> the one settlement that stored events resolve that spelling to (as their
@@ -173,13 +177,16 @@ def _placed(loc: Location) -> bool:
     return loc.geonames_id is not None or (loc.latitude is not None and place_of(loc) is not None)
 
 
-def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] | None = None) -> list[Event]:  # noqa: ANN001
+def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] | None = None,  # noqa: ANN001
+                  remember: bool = True) -> list[Event]:
     """The events, name-only places folded into their settlement (and the alias names remembered
-    per settlement, so that recomputing that settlement finds them again). A resolved event
-    spelling its place another way may teach a new alias for older name-only places: those
-    settlements are added to `learned` (key -> place) for the caller to recompute."""
+    per settlement, so that recomputing that settlement finds them again; not when `remember` is
+    false: another process of a rebuild does that). A resolved event spelling its place another
+    way may teach a new alias for older name-only places: those settlements are added to
+    `learned` (key -> place) for the caller to recompute."""
     events = list(events)
-    names = {n for ev in events if (n := name_only(ev.location))}
+    locations = {id(ev.location): ev.location for ev in events}  # views share them: each looked at once
+    names = {n for loc in locations.values() if (n := name_only(loc))}
     variants: set[str] = set()
     if learned is not None:  # only an update learns new aliases; a rebuild asks about name-only places alone
         variants = {v for ev in events if _placed(ev.location) and ev.location.mention
@@ -189,6 +196,8 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
     aliases = _alias_places(store, names | variants)
     if not aliases:
         return events
+    if not remember:
+        return _aliased_all(events, aliases)
     known = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
     fresh = []
     for name, info in aliases.items():
@@ -200,7 +209,21 @@ def _with_aliases(store, events: Iterable[Event], learned: dict[str, PlaceInfo] 
     if fresh:
         store.put_derived(NS_META, "aliases", json.dumps(known, sort_keys=True))
         store.delete_derived(NS_TIMELINE, [f"n{name}" for name in fresh])  # the place apart is no more
-    return [aliased(ev, aliases[n]) if (n := name_only(ev.location)) in aliases else ev for ev in events]
+    return _aliased_all(events, aliases)
+
+
+def _aliased_all(events: list[Event], aliases: Mapping[str, PlaceInfo]) -> list[Event]:
+    """The events, those at a name-only place of `aliases` placed at its settlement."""
+    to: dict[int, PlaceInfo | None] = {}  # per shared Location (all alive in `events` meanwhile)
+    out = []
+    for ev in events:
+        loc = ev.location
+        info = to.get(id(loc), _UNPLACED)
+        if info is _UNPLACED:
+            n = name_only(loc)
+            info = to[id(loc)] = aliases.get(n) if n else None
+        out.append(ev if info is None else aliased(ev, info))
+    return out
 
 
 # --- the cache: one JSON value per place ----------------------------------------------------
@@ -291,20 +314,18 @@ def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo
     return out
 
 
-# A rebuild of at least this many places folds them in two processes (this one and one forked
-# child) on a machine with more than one core, unless FRONTWATCH_FUSION_PROCESSES=1. Each place's
-# timeline depends only on its own events, so the split never changes one. On by default since a
-# quiet 2-core machine measured it faster (bench/RESULTS.md); on a loaded one it gained nothing.
+# An update of at least this many places folds them in two processes (this one and one forked
+# child) on a machine with more than one core, unless FRONTWATCH_FUSION_PROCESSES=1 (a cold rebuild
+# splits earlier, see `_rebuild`). Each place's timeline depends only on its own events, so the
+# split never changes one.
 _POOL_MIN_PLACES = 500
 _PART: dict[str, object] = {}  # what a forked child folds: set just before the fork, read-only there
 
 
-def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> dict[str, str | None]:  # noqa: ANN001
-    """Per place key, its encoded timeline (None when it has no state)."""
-    clusters = _clusters_per_place(store, per_place_events)
-    all_events = [ev for evs in per_place_events.values() for ev in evs]
-    infos = _place_infos(all_events)
-    base_by_place: dict[str, list[Assertion]] = {}
+def _baseline_by_place(baseline, infos: dict[str, PlaceInfo]) -> dict[str, list[Assertion]]:  # noqa: ANN001
+    """The baseline's assertions per place key; places that only the baseline knows are added to
+    `infos`. A row without a GeoNames id is matched by name among all `infos`."""
+    out: dict[str, list[Assertion]] = {}
     if baseline:
         from frontwatch.fusion.timeline import baseline_assertions
 
@@ -312,7 +333,16 @@ def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> di
         for p in extra:
             infos.setdefault(p.key, p)
         for a in base:
-            base_by_place.setdefault(a.place, []).append(a)
+            out.setdefault(a.place, []).append(a)
+    return out
+
+
+def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> dict[str, str | None]:  # noqa: ANN001
+    """Per place key, its encoded timeline (None when it has no state)."""
+    clusters = _clusters_per_place(store, per_place_events)
+    all_events = [ev for evs in per_place_events.values() for ev in evs]
+    infos = _place_infos(all_events)
+    base_by_place = _baseline_by_place(baseline, infos)
     keys = sorted(k for k in set(per_place_events) | set(base_by_place) if k in infos)
     _PART.update(events=per_place_events, clusters=clusters, base=base_by_place, infos=infos)
     try:
@@ -352,17 +382,159 @@ def _may_fork() -> bool:
 
 def _fold_part(keys: Sequence[str]) -> dict[str, str | None]:
     """The encoded timelines of these places, from what `_compute` put in `_PART` (pure)."""
-    per_place_events, clusters = _PART["events"], _PART["clusters"]
-    base_by_place, infos = _PART["base"], _PART["infos"]
+    return _fold_places(keys, _PART["events"], _PART["clusters"], _PART["base"], _PART["infos"])  # type: ignore[arg-type]
+
+
+def _fold_places(keys: Sequence[str], per_place_events: Mapping[str, list[Event]],
+                 clusters: Mapping[str, Mapping[str, str]], base_by_place: Mapping[str, list[Assertion]],
+                 infos: Mapping[str, PlaceInfo]) -> dict[str, str | None]:
+    """The encoded timelines of these places (pure)."""
     out: dict[str, str | None] = {}
     iso: dict[dt.date, str] = {}
     for key in keys:
-        cl = clusters.get(key, {})  # type: ignore[attr-defined]
-        assertions = [a for ev in per_place_events.get(key, []) if (a := assertion_of(ev, cl)) is not None]  # type: ignore[attr-defined]
-        assertions += base_by_place.get(key, [])  # type: ignore[attr-defined]
+        cl = clusters.get(key, {})
+        assertions = [a for ev in per_place_events.get(key, []) if (a := assertion_of(ev, cl)) is not None]
+        assertions += base_by_place.get(key, [])
         segs = live_segments(assertions)
-        out[key] = _encode(infos[key], segs, iso) if segs else None  # type: ignore[index]
+        out[key] = _encode(infos[key], segs, iso) if segs else None
     return out
+
+
+# --- the cold rebuild: every place from nothing, in one or two processes ------------------------
+# A cold rebuild of a store of at least this many events is shared by this process and one forked
+# child (when `_may_fork`, and the store can be opened again there): each reads and folds its own
+# share of the settlements over its own connection, so the reading is split too. A place's
+# timeline depends on its own events, the baseline rows about it and, for baseline rows without
+# a GeoNames id, the names of all places: the two exchange their places' display records
+# (`_place_infos`) before folding, so the split never changes a timeline.
+_SPLIT_MIN_EVENTS = 5_000
+
+
+def _owner(key: str, parts: int) -> int:
+    """Which of `parts` processes folds a place: by its GeoNames id (as the store's `shard` filter
+    reads them); a place without one (coordinates or a name only), the first."""
+    return abs(int(key[1:])) % parts if parts > 1 and key.startswith("g") else 0
+
+
+def _read_part(store, part: int = 0, parts: int = 1) -> dict[str, list[Event]]:  # noqa: ANN001
+    """The fusion-kind events of the places that process `part` of `parts` folds, per place key, in
+    event order, name-only places folded into their settlement. Every process reads the events
+    without a GeoNames id (a name-only place may stand for a settlement of any share); only the
+    first remembers the aliases."""
+    from frontwatch.store import EventFilter
+
+    flt = EventFilter(kinds=_fusion_kinds(), shard=(part, parts) if parts > 1 else None)
+    per_place: dict[str, list[Event]] = {}
+    # Views share one Location per distinct place: each is placed once (all stay alive meanwhile).
+    placed: dict[int, PlaceInfo | None] = {}
+    for ev in _with_aliases(store, store.event_views(flt), remember=part == 0):
+        loc = ev.location
+        p = placed.get(id(loc), _UNPLACED)
+        if p is _UNPLACED:
+            p = place_of(loc)
+            if p is not None and _owner(p.key, parts) != part:
+                p = None  # another process's place
+            placed[id(loc)] = p
+        if p is not None:
+            got = per_place.get(p.key)
+            if got is None:
+                per_place[p.key] = [ev]
+            else:
+                got.append(ev)
+    return per_place
+
+
+def _fold_share(store, per_place: Mapping[str, list[Event]], infos: dict[str, PlaceInfo], baseline,  # noqa: ANN001
+                part: int, parts: int) -> dict[str, str | None]:
+    """The encoded timelines of the places of share `part` (`infos`: every place's display record)."""
+    base_by_place = _baseline_by_place(baseline, infos)
+    keys = sorted(k for k in set(per_place) | set(base_by_place) if k in infos and _owner(k, parts) == part)
+    return _fold_places(keys, per_place, _clusters_per_place(store, per_place), base_by_place, infos)
+
+
+def _rebuild(store, baseline) -> dict[str, str | None]:  # noqa: ANN001
+    """Every place's encoded timeline (None when it has no state), from nothing."""
+    if _may_fork() and store.can_reopen() and store.counts()["events"] >= _SPLIT_MIN_EVENTS:
+        out = _rebuild_in_two(store, baseline)
+        if out is not None:
+            return out
+    return _compute(store, _read_part(store), baseline)
+
+
+class _ChildFailed(RuntimeError):
+    pass
+
+
+def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: ANN001
+    """`_rebuild` in this process (share 0) and a forked child (share 1); None when the child
+    failed (the caller then rebuilds in one process)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    here, there = ctx.Pipe()
+    child = ctx.Process(target=_rebuild_child, args=(store, baseline, there), daemon=True)
+    for stream in (sys.stdout, sys.stderr):  # the child flushes what it inherits: never print twice
+        with contextlib.suppress(Exception):
+            stream.flush()
+    child.start()
+    there.close()
+
+    def receive() -> object:
+        try:
+            status, value = here.recv()
+        except (EOFError, OSError) as exc:
+            raise _ChildFailed(f"the second process ended early ({exc!r})") from exc
+        if status != "ok":
+            raise _ChildFailed(str(value))
+        return value
+
+    done = False
+    try:
+        per_place = _read_part(store, 0, 2)
+        infos = _place_infos(ev for evs in per_place.values() for ev in evs)
+        theirs = receive()  # the child's places first: each side sends only after the other read
+        here.send(infos)
+        out = _fold_share(store, per_place, {**infos, **theirs}, baseline, 0, 2)  # type: ignore[dict-item]
+        del per_place, infos, theirs  # freed while the child may still be folding
+        out.update(receive())  # type: ignore[arg-type]
+        done = True
+    except _ChildFailed as exc:
+        import logging
+
+        logging.getLogger(__name__).warning("control rebuild: %s; rebuilding in one process", exc)
+        return None
+    finally:
+        here.close()
+        # Having sent its places the child has closed its connection and only exits: no need to
+        # wait for that (the next fork, or this process's exit, reaps it).
+        child.join(0 if done else 10)
+        if not done and child.is_alive():
+            child.terminate()
+            child.join()
+    return dict(sorted(out.items()))
+
+
+def _rebuild_child(store, baseline, conn) -> None:  # noqa: ANN001
+    """Share 1 of a rebuild, in the forked child: its own connection, reading and folding its places."""
+    own = None
+    try:
+        own = store.reopen()
+        per_place = _read_part(own, 1, 2)
+        infos = _place_infos(ev for evs in per_place.values() for ev in evs)
+        conn.send(("ok", infos))
+        theirs = conn.recv()
+        out = _fold_share(own, per_place, {**theirs, **infos}, baseline, 1, 2)
+        own.close()
+        conn.send(("ok", out))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which rebuilds alone
+        import traceback
+
+        with contextlib.suppress(Exception):
+            conn.send(("error", traceback.format_exc()))
+    finally:
+        if own is not None:
+            own.close()
+        conn.close()
 
 
 @contextlib.contextmanager
@@ -390,9 +562,6 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
         return _refresh(store)
 
 
-_UNPLACED = PlaceInfo("", "")  # a marker: not placed yet
-
-
 def _refresh(store) -> dict[str, int]:  # noqa: ANN001
     from frontwatch.store import EventFilter
 
@@ -401,22 +570,8 @@ def _refresh(store) -> dict[str, int]:  # noqa: ANN001
     fp = _fingerprint(store)
     baseline = store.baseline()
     if meta.get("fingerprint") != fp or "revision" not in meta:
-        per_place: dict[str, list[Event]] = {}
         store.delete_derived(NS_META, ["aliases"])
-        # Views share one Location per distinct place: each is placed once (all stay alive meanwhile).
-        placed: dict[int, PlaceInfo | None] = {}
-        for ev in _with_aliases(store, store.event_views(EventFilter(kinds=_fusion_kinds()))):
-            loc = ev.location
-            p = placed.get(id(loc), _UNPLACED)
-            if p is _UNPLACED:
-                p = placed[id(loc)] = place_of(loc)
-            if p is not None:
-                got = per_place.get(p.key)
-                if got is None:
-                    per_place[p.key] = [ev]
-                else:
-                    got.append(ev)
-        computed = _compute(store, per_place, baseline)
+        computed = _rebuild(store, baseline)
         store.delete_derived(NS_TIMELINE)
         store.put_derived_many(NS_TIMELINE, ((key, value) for key, value in computed.items() if value))
         store.put_derived(NS_META, "fingerprint", fp)

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -237,7 +238,8 @@ class Assertion:
         """An event's assertion, made as `Assertion(...)` would make it without the frozen
         dataclass's field-by-field setting (one per stored event in a rebuild)."""
         a = object.__new__(cls)
-        support = tuple(v for v in voices if v.category != "denied")
+        # (no denial, the usual case: the voices themselves, scanned without a generator)
+        support = tuple(v for v in voices if v.category != "denied") if "denied" in map(_CATEGORY, voices) else voices
         a.__dict__.update(place=place, outcome=outcome, side=side, t=t, known=known, event_id=event_id,
                           report_id=report_id, voices=voices, kind=kind, historical=historical, baseline=False,
                           clash=clash, cluster=cluster, population=population, support_voices=support,
@@ -248,6 +250,8 @@ class Assertion:
 # Voices repeat (one speaker, one outlet's cluster, one kind of statement): each distinct one is
 # made once. A Voice is immutable and compared by value, so sharing one is invisible.
 _voice = lru_cache(maxsize=65536)(Voice)
+_CATEGORY = operator.attrgetter("category")
+_BASELINE = operator.attrgetter("baseline")
 
 
 def _category(stance: str, claim_side: str | None, claimant: str | None, to: str | None, losing: str | None) -> str:
@@ -615,12 +619,13 @@ def with_decays(segments: list[Segment]) -> list[Segment]:
 
 def step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: int = 0) -> Run | None:
     """The state after one more day of evidence (rules 7, 10 and 11)."""
-    day = decay_on(prev)
-    if day is not None and day <= t:
-        prev = decayed(prev, day)  # type: ignore[arg-type]
+    if prev is not None and prev.controller == "contested":  # only a contest ends for want of fighting
+        day = decay_on(prev)
+        if day is not None and day <= t:
+            prev = decayed(prev, day)
     state = _step(prev, t, group, population)
-    if state is None or _contest_rules() is None:
-        return state
+    if state is None or state.controller != "contested" or _contest_rules() is None:
+        return state  # (rule 11 has nothing to say about a place one side holds)
     return _contest(prev, state, t, group)
 
 
@@ -633,9 +638,9 @@ def _step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: 
         return prev
     establishing = cfg.establishing
     over = cfg.over_denial
-    est = any(x.category in establishing for x in v.voices)
-    sod = any(x.category in over for x in v.voices)
-    is_baseline = any(a.baseline for a in v.support)
+    est = not establishing.isdisjoint(map(_CATEGORY, v.voices))
+    sod = not over.isdisjoint(map(_CATEGORY, v.voices))
+    is_baseline = any(map(_BASELINE, v.support))
     if prev is not None and v.outcome == prev.controller and not is_baseline:
         keep_pending = prev.pending is not None and not (est and prev.pending_since is not None
                                                          and t > prev.pending_since)

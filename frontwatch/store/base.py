@@ -32,6 +32,9 @@ class EventFilter:
     include_historical: bool = True
     limit: int | None = None
     sort_days: tuple[dt.date, ...] = ()  # the event's sort day (event date, else report date) is one of these
+    # (i, n): only events whose GeoNames id is i modulo n (of its absolute value), and every event
+    # without an id. Lets n processes each read one share of the settlements (a cold control rebuild).
+    shard: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +255,15 @@ class Store(abc.ABC):
     def report_days(self) -> list[dt.date]:
         """The days that have reports, in order."""
         return sorted({r.date for r in self.iter_reports()})
+
+    def can_reopen(self) -> bool:
+        """Whether `reopen` can give another connection to this database."""
+        return False
+
+    def reopen(self) -> Store:
+        """Another connection to the same database, for a forked process to read and write with (a
+        connection must not cross a fork: open it in the child)."""
+        raise StoreError(f"{self.url} cannot be opened a second time")
 
     @abc.abstractmethod
     def report_source(self, report_id: str) -> str | None:

@@ -165,6 +165,15 @@ class PostgresStore(SQLStore):
     def _q(self, sql: str) -> str:
         return sql.replace("?", "%s")
 
+    def _mod(self, expr: str, n: int) -> str:
+        return f"MOD({expr}, {int(n)})"  # a literal % would read as a placeholder
+
+    def can_reopen(self) -> bool:
+        return True
+
+    def reopen(self) -> PostgresStore:
+        return PostgresStore(self.url, schema=self.schema, migrate_to=self._schema)
+
     def _json(self, data: dict) -> Any:
         return self._Jsonb(_strip_nul(data))
 

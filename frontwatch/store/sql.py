@@ -60,6 +60,18 @@ def _built(cls: type, values: dict[str, Any]) -> Any:
     return obj
 
 
+class _Days(dict):
+    """Stored days read back as dates, each distinct one converted once (None stays None)."""
+
+    def __init__(self, to_date: Any) -> None:
+        super().__init__({None: None})
+        self._to_date = to_date
+
+    def __missing__(self, value: Any) -> dt.date | None:
+        day = self[value] = self._to_date(value)
+        return day
+
+
 class SQLStore(Store):
     """A Store over a DB-API connection; SQLiteStore and PostgresStore fill in the dialect."""
 
@@ -349,7 +361,15 @@ class SQLStore(Store):
         if flt.sort_days:
             where.append(f"e.sort_date IN ({', '.join('?' * len(flt.sort_days))})")
             params.extend(self._date(d) for d in flt.sort_days)
+        if flt.shard is not None:
+            i, n = (int(v) for v in flt.shard)
+            where.append(f"(e.geonames_id IS NULL OR {self._mod('ABS(e.geonames_id)', n)} = ?)")
+            params.append(i)
         return where, params
+
+    def _mod(self, expr: str, n: int) -> str:
+        """SQL for `expr` modulo the integer `n`."""
+        return f"({expr} % {int(n)})"
 
     def _event_pages(self, flt: EventFilter, columns: str, joins: str = "", offset: int = 0) -> Iterator[list[tuple]]:
         """Pages of rows `(sort_date, report_id, event_id, *columns)` in event order (keyset paging)."""
@@ -393,10 +413,9 @@ class SQLStore(Store):
                 "e.geo_precision, e.actor1_side, e.actor2_side, e.control_to, e.control_from, e.control_extent, e.rule")
         # Places, controls and days repeat across thousands of events: each distinct one is built
         # once per call and shared (the views are read, never changed).
-        days: dict[Any, dt.date | None] = {None: None}
+        days = _Days(self._to_date)
         controls: dict[tuple, Any] = {}
         places: dict[tuple, Any] = {}
-        to_date = self._to_date
 
         def claim(claimant: Any, side: Any, stance: Any, via: Any, quote: Any) -> Claim:
             return _built(Claim, {"claimant": claimant, "side": side,
@@ -420,9 +439,6 @@ class SQLStore(Store):
                     loc = places[pkey] = _built(Location, {
                         "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
                         "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
-                for value in (rdate, edate, early, late):
-                    if value not in days:
-                        days[value] = to_date(value)
                 yield EventView(self, eid, rid, kind, days[rdate], days[edate], days[early], days[late], bool(hist),
                                 loc, side1, side2, ctl, get_claims(eid) or [], rule)
 
@@ -432,39 +448,34 @@ class SQLStore(Store):
 
     def _view_batches(self, flt: EventFilter, cols: str, claim: Any) -> Iterator[tuple[list[tuple], dict[str, list]]]:
         """Batches of event rows `(sort_date, report_id, event_id, *cols)` in event order, each with its
-        events' claims (event_id -> claims in order). A read of the whole store (a cold control
-        rebuild) is one scan of the table, sorted here, and one scan of the claims: walking the order
-        index fetches every row out of place, and paging asks for the claims page by page."""
+        events' claims (event_id -> claims in order). A read of the whole store, or of a shard of it
+        (a cold control rebuild), is one scan of the table, sorted here, and one pass over the claims
+        of the events it read: walking the order index fetches every row out of place, and paging
+        asks for the claims page by page."""
         import dataclasses
 
-        if self._SORT_HERE and dataclasses.replace(flt, kinds=(), include_historical=True) == EventFilter():
+        if (self._SORT_HERE
+                and dataclasses.replace(flt, kinds=(), include_historical=True, shard=None) == EventFilter()):
             where, params = self._event_where(flt)
-            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols} FROM events e"
+            # One scan of the events, each joined to its claims (one row per claim, or one row with
+            # no claim), sorted here in event order and, within an event, by the claims' order.
+            n = 3 + len(cols.split(","))
+            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols}, c.idx, c.claimant, c.side, "
+                             "c.stance, c.via, c.quote FROM events e LEFT JOIN claims c ON c.event_id = e.event_id"
                              + (" WHERE " + " AND ".join(where) if where else ""), params)
-            rows.sort(key=operator.itemgetter(0, 1, 2))
-            wanted = {r[2] for r in rows}
+            rows.sort(key=operator.itemgetter(0, 1, 2, n))
+            events: list[tuple] = []
             claims: dict[str, list] = {}
-            astray: list[str] = []  # events whose claims the scan met out of their order (idx 0, 1, ...)
-            for eid, idx, claimant, side, stance, via, quote in self._all(
-                    "SELECT event_id, idx, claimant, side, stance, via, quote FROM claims"):
-                if eid in wanted:
-                    got = claims.get(eid)
-                    if got is None:
-                        got = claims[eid] = []
-                    if idx != len(got):
-                        astray.append(eid)
-                    got.append(claim(claimant, side, stance, via, quote))
-            astray = sorted(set(astray))
-            for i in range(0, len(astray), IN_CHUNK):
-                chunk = astray[i:i + IN_CHUNK]
-                for eid in chunk:
-                    claims[eid] = []
-                for eid, *values in self._all(
-                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
-                        f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
-                    claims[eid].append(claim(*values))
-            if rows:
-                yield rows, claims
+            last, got = None, []
+            for r in rows:
+                if r[2] != last:
+                    last, got = r[2], []
+                    events.append(r[:n])
+                    claims[last] = got
+                if r[n] is not None:
+                    got.append(claim(*r[n + 1:]))
+            if events:
+                yield events, claims
             return
         for rows in self._event_pages(flt, cols):
             claims = {}

@@ -137,24 +137,45 @@ class SQLiteStore(SQLStore):
         self.url = self.path
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly a report.
-        # check_same_thread=False: the web server shares one store between threads (guarded by _lock).
-        self._con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        self._con = self._connect()
         try:
-            # The migrations fold names exactly as Python does when it writes them.
-            self._con.create_function("fw_fold", 1, fold, deterministic=True)
-            self._con.execute("PRAGMA busy_timeout = 30000")
-            self._con.execute("PRAGMA foreign_keys = ON")
-            if self.path != ":memory:":
-                self._con.execute("PRAGMA journal_mode = WAL")
-            # NORMAL in WAL mode: a killed process never corrupts or half-writes; only a power cut
-            # can lose the last commits, and the database stays consistent even then.
-            self._con.execute("PRAGMA synchronous = NORMAL")
             with self._write() as cur:
                 self._schema = self._migrate(cur, migrate_to)
         except sqlite3.DatabaseError as exc:
             self._con.close()
             raise StoreError(f"{self.path}: not a usable frontwatch database ({exc})") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly a report.
+        # check_same_thread=False: the web server shares one store between threads (guarded by _lock).
+        con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        try:
+            # The migrations fold names exactly as Python does when it writes them.
+            con.create_function("fw_fold", 1, fold, deterministic=True)
+            con.execute("PRAGMA busy_timeout = 30000")
+            con.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                con.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode: a killed process never corrupts or half-writes; only a power cut
+            # can lose the last commits, and the database stays consistent even then.
+            con.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            con.close()
+            raise StoreError(f"{self.path}: not a usable frontwatch database ({exc})") from exc
+        return con
+
+    def can_reopen(self) -> bool:
+        return self.path != ":memory:"
+
+    def reopen(self) -> SQLiteStore:
+        if not self.can_reopen():
+            return super().reopen()  # type: ignore[return-value]
+        other = SQLiteStore.__new__(SQLiteStore)
+        SQLStore.__init__(other)
+        other.path = other.url = self.path
+        other._con = other._connect()
+        other._schema = self._schema  # the schema this one is at (it was checked on opening)
+        return other
 
     def _cursor(self) -> Any:
         return self._con.cursor()
