@@ -11,12 +11,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from test_places_cases import one as _one
+from test_places_cases import places as _places
 
-from frontwatch.extract.places import find_places
 from frontwatch.gazetteer import Gazetteer, get_gazetteer
 from frontwatch.gazetteer.augment import ExtraPlace, baseline_places, is_overlay, store_gazetteer, with_places
-from frontwatch.model import PlaceMention
-from frontwatch.nlp import get_nlp
 from frontwatch.store.base import BaselineRow
 
 DAY = dt.date(2023, 6, 1)
@@ -33,16 +32,6 @@ PERSONS = {"Yarema": (46.95, 33.05), "Ostap": (47.05, 33.20), "Lukian": (47.20, 
 
 def _rows(names: dict[str, tuple[float, float]], controller: str = "RU") -> list[BaselineRow]:
     return [BaselineRow(n, controller, DAY, None, lat, lon) for n, (lat, lon) in names.items()]  # type: ignore[arg-type]
-
-
-def _places(text: str, gaz: Gazetteer) -> list[PlaceMention]:
-    return find_places(get_nlp()(text), gaz)
-
-
-def _one(text: str, mention: str, gaz: Gazetteer) -> PlaceMention:
-    found = [m for m in _places(text, gaz) if m.mention == mention]
-    assert found, f"{mention!r} not found in {[m.mention for m in _places(text, gaz)]}"
-    return found[0]
 
 
 @pytest.fixture(scope="module")
