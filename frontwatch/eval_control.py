@@ -270,6 +270,16 @@ def naming_sentences(names: dict[str, set[str]], until: dict[str, dt.date], repo
     return out
 
 
+def quote_misses(missed: list[dict], reports: Iterable, limit: int) -> list[dict]:
+    """`ControlEval.missed()` rows, each with `named_in`: the first `limit` sentences naming the
+    place (its reference name or frontwatch's) in reports dated by its last missed day."""
+    names = {m["place"]: {m["place"]} | ({m["frontwatch_place"]} if m["frontwatch_place"] else set())
+             for m in missed}
+    until = {m["place"]: max(dt.date.fromisoformat(x["day"]) for x in m["days"]) for m in missed}
+    said = naming_sentences(names, until, reports, limit)
+    return [{**m, "named_in": said.get(m["place"], [])} for m in missed]
+
+
 # --- the judgement -------------------------------------------------------------------------
 @dataclass
 class Judged:

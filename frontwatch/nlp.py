@@ -69,6 +69,15 @@ def doc_ents(doc) -> tuple:  # noqa: ANN001
     return _memo(doc, "frontwatch_ents", lambda d: d.ents)
 
 
+CLOSING_PUNCT = frozenset({",", ".", ";", "—", "–"})
+
+
+def closes_phrase(toks: list, i: int) -> bool:
+    """Nothing of the phrase goes on at token i: the text ends, a closing mark or a new sentence
+    ("..., the port of X, as ..." ends at X; "the port of X and a school" goes on)."""
+    return i >= len(toks) or toks[i].text in CLOSING_PUNCT or toks[i].is_sent_start
+
+
 def forget_token_caches(doc) -> None:  # noqa: ANN001
     """Drop the kept tokens and spans (they cannot be serialised with the Doc); the text stays."""
     for key in ("frontwatch_tokens", "frontwatch_ents"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -59,14 +58,9 @@ def control(
         result = evaluate_control(store, ref, lo, hi, every, why_lines, gz)
         missed = result.missed()
         if quotes:
-            from frontwatch.eval_control import naming_sentences
+            from frontwatch.eval_control import quote_misses
 
-            names = {m["place"]: {m["place"]} | ({m["frontwatch_place"]} if m["frontwatch_place"] else set())
-                     for m in missed}
-            until = {m["place"]: max(dt.date.fromisoformat(x["day"]) for x in m["days"]) for m in missed}
-            said = naming_sentences(names, until, store.iter_reports(), quotes)
-            for m in missed:
-                m["named_in"] = said.get(m["place"], [])
+            missed = quote_misses(missed, store.iter_reports(), quotes)
     summary = result.summary()
     if as_json:
         sys.stdout.write(json.dumps({"summary": summary, "false_flips": [

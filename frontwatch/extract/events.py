@@ -29,7 +29,7 @@ from frontwatch.model import (
     Report,
     kind_to_acled,
 )
-from frontwatch.nlp import doc_text, doc_tokens
+from frontwatch.nlp import closes_phrase, doc_text, doc_tokens
 
 # An event the report does not date happened, as far as we know, in the two days up to the
 # report (news reports what is new); ACLED time_precision 2 says the day is not known.
@@ -194,10 +194,7 @@ class PlaceIndex:
         if ref is None or ref.anaphoric or ref.tokens.start != k or not ref.mention.resolved \
                 or not (ref.mention.feature_code or "").startswith("PPL"):
             return None
-        end = ref.tokens.stop
-        if end < n and toks[end].text not in (",", ".", ";", "—", "–") and not toks[end].is_sent_start:
-            return None
-        return ref
+        return ref if closes_phrase(toks, ref.tokens.stop) else None
 
     def at(self, t: Token) -> PlaceRef | None:
         return self.by_token.get(t.i)

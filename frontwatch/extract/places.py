@@ -27,7 +27,7 @@ from frontwatch.gazetteer.rank import (
     score_candidates,
 )
 from frontwatch.model import PlaceMention
-from frontwatch.nlp import doc_ents, doc_text, doc_tokens
+from frontwatch.nlp import closes_phrase, doc_ents, doc_text, doc_tokens
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels NER gives to place names by mistake; trusted only with the gazetteer and context.
@@ -68,6 +68,7 @@ class Cues:
     facility_starts: dict[str, list[tuple[tuple[str, ...], tuple[str, str]]]]
     city_district_endings: tuple[str, ...] = ()
     region_plurals: frozenset[str] = frozenset()
+    apposed_town_nouns: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,7 +93,7 @@ def cues() -> Cues:
         {k.lower(): v for k, v in (c.get("district_nouns") or {}).items()}, fs(c.get("district_modifiers") or []),
         c.get("district_adjectives") or {"endings": [], "seat_endings": [], "alternations": {}},
         facilities, starts, tuple(e.lower() for e in c.get("city_district_endings") or []),
-        fs(c.get("region_plurals") or []),
+        fs(c.get("region_plurals") or []), fs(c.get("apposed_town_nouns") or []),
     )
 
 
@@ -276,9 +277,6 @@ def _facility_before(doc: Doc, start: int, cue: Cues) -> tuple[str, str, str] | 
     return None
 
 
-APPOSED_TOWN_NOUNS = frozenset({"city", "town", "village", "settlement"})
-
-
 def _renames_a_town(doc: Doc, head: Token, start: int) -> bool:
     """"seized the first major city in the south, the strategic port of X, as ...": a phrase set off
     by commas right after a noun phrase about a town names that town again, however the parser
@@ -293,12 +291,13 @@ def _renames_a_town(doc: Doc, head: Token, start: int) -> bool:
         return False
     sent_start = doc[start].sent.start
     back = [t for t in doc[max(sent_start, left - 8):left - 1]]
-    if not any(t.lower_ in APPOSED_TOWN_NOUNS and t.tag_ == "NN" for t in back) or any(t.is_punct for t in back):
+    if not any(t.lower_ in cues().apposed_town_nouns and t.tag_ == "NN" for t in back) or any(t.is_punct for t in back):
         return False
+    toks = doc_tokens(doc)
     end = start
-    while end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].text in ("-", "'")):
+    while end < len(toks) and (toks[end].pos_ == "PROPN" or toks[end].text in ("-", "'")):
         end += 1
-    return end >= len(doc) or doc[end].text in (",", ".", ";", "—", "–") or doc[end].is_sent_start
+    return closes_phrase(toks, end)
 
 
 def _cue_before(doc: Doc, start: int, cue: Cues) -> str | None:
