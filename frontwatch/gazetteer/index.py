@@ -84,6 +84,7 @@ class Gazetteer:
         self._first_words: dict[str, int] = index["first_words"]
         self._by_first: dict[str, list[str]] | None = None
         self._respelled: dict[str, list[Match]] = {}
+        self._fuzzy: dict[tuple[str, int], tuple[Match, ...]] = {}
         self._by_id: dict[int, int] | None = None
         # Places from this index on are a store's own settlements (gazetteer/augment.py), else None.
         self.overlay_start: int | None = None
@@ -163,11 +164,20 @@ class Gazetteer:
         return out
 
     def fuzzy(self, text: str, limit: int = 20) -> list[Match]:
-        """Names within edit distance 1 (5-7 letters) or 2 (8+ letters); nothing for shorter names."""
+        """Names within edit distance 1 (5-7 letters) or 2 (8+ letters); nothing for shorter names.
+        Kept per name: the same unknown names (people, units) come back in report after report."""
         key = fold(text)
         n = len(key.replace(" ", ""))
         if n < 5:
             return []
+        cached = self._fuzzy.get((key, limit))
+        if cached is None:
+            if len(self._fuzzy) > 50_000:
+                self._fuzzy.clear()
+            cached = self._fuzzy[(key, limit)] = tuple(self._fuzzy_search(key, n, limit))
+        return list(cached)
+
+    def _fuzzy_search(self, key: str, n: int, limit: int) -> list[Match]:
         k = 1 if n <= 7 else 2
         if self._by_first is None:
             by: dict[str, list[str]] = {}
