@@ -1,6 +1,6 @@
-"""The control cache's cold rebuild reads less (event views, kept source signatures and per-place
-clusters) and must give exactly the states of the full path: every event validated as an Event,
-every report's text hashed again, clusters computed afresh."""
+"""The control cache's cold rebuild reads less (only the columns the rules read, kept source
+signatures and per-place clusters) and must give exactly the states of the full path: every event
+validated as an Event, every report's text hashed again, clusters computed afresh."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from frontwatch.model import (
     kind_to_acled,
 )
 from frontwatch.store import BaselineRow, EventFilter, open_store
-from frontwatch.store.base import Store
+from frontwatch.store.base import FusionEvent, Store
 
 DAY0 = dt.date(2023, 3, 1)
 OUTLETS = ["Wire One", "Daily Two", "Radio Three", None]
@@ -69,6 +69,10 @@ def _extraction(i: int, rng: random.Random, places: list[Location], texts: list[
             other = "RU" if side == "UA" else "UA"
             control = ControlChange(to=side, **{"from": other},
                                     extent="entered" if kind == "entered" else rng.choice(["full", "full", "partial"]))
+        if kind == "withdrawal" and rng.random() < 0.3:  # "pulled back from around X": no side gains it
+            control = None
+        # the trigger's rule: how a contest ends (rule 11) reads it
+        rule = rng.choice([None, "repel", "attack", "capture"]) if kind in ("armed_clash", "withdrawal") else None
         claims = []
         for _ in range(rng.randrange(3)):
             who, cside = SPEAKERS[rng.randrange(len(SPEAKERS))]
@@ -81,7 +85,7 @@ def _extraction(i: int, rng: random.Random, places: list[Location], texts: list[
             event_id=f"t{i}-{k}", report_id=rep.report_id, report_date=day, kind=kind, event_type=et,
             sub_event_type=st, event_date=day - dt.timedelta(days=rng.randrange(3)) if dated else None,
             date_latest=None if dated else day - dt.timedelta(days=1), historical=rng.random() < 0.05,
-            location=loc, actor1_side=side, control=control, claims=claims,
+            location=loc, actor1_side=side, control=control, claims=claims, rule=rule,
             evidence=[Evidence(report_id=rep.report_id, start=0, end=50, text=text[:50])]))
     return Extraction(report=rep, events=events)
 
@@ -118,6 +122,7 @@ def reference(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
         with monkeypatch.context() as m:
             m.setattr(fusion, "_clusters_per_place", _reference_clusters)
             m.setattr(store, "event_views", store.events)
+            m.setattr(store, "fusion_events", store.events)
             store.delete_derived(fusion.NS_META)
             fusion.refresh(store)
         return store.get_derived(fusion.NS_TIMELINE)
@@ -125,9 +130,16 @@ def reference(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     return run
 
 
-def _states(store: Store) -> list[list[dict]]:
+def _states(store: Store, cold: bool = False) -> list[list[dict]]:
+    """`control_on` on days across the window; `cold`: each right after a rules change (the states
+    then come from the rebuild itself, not from reading the cache back)."""
     days = [DAY0 + dt.timedelta(days=d) for d in range(-1, 45, 4)]
-    return [[s.model_dump(mode="json") for s in fusion.control_on(store, d)] for d in days]
+    out = []
+    for d in days:
+        if cold:
+            store.delete_derived(fusion.NS_META)
+        out.append([s.model_dump(mode="json") for s in fusion.control_on(store, d)])
+    return out
 
 
 def test_cold_rebuild_equals_the_full_path(tmp_path: Path, reference) -> None:  # noqa: ANN001
@@ -141,6 +153,13 @@ def test_cold_rebuild_equals_the_full_path(tmp_path: Path, reference) -> None:  
     assert fusion.refresh(store)["rebuilt"] > 0
     assert store.get_derived(fusion.NS_TIMELINE) == expected
     assert _states(store) == _states(ref_store)
+    assert _states(store, cold=True) == _states(ref_store)
+    assert store.get_derived(fusion.NS_TIMELINE) == expected
+    for asked in ("Town 1", "600006", "hamlet 5", "Nowhere"):  # one place, asked right after a change
+        store.delete_derived(fusion.NS_META)
+        cold = fusion.control_on(store, DAY0 + dt.timedelta(days=30), asked)
+        assert cold == fusion.control_on(ref_store, DAY0 + dt.timedelta(days=30), asked)
+        assert (asked == "Nowhere") == (not cold)
     # New reports: the incremental refresh equals a full rebuild by the old path.
     rng, texts = random.Random(5), []
     places = _places(random.Random(11))
@@ -185,12 +204,29 @@ def test_event_views_read_what_the_records_say(store: Store) -> None:
             assert getattr(v, name) == getattr(e, name), (e.event_id, name)
         assert v.evidence == e.evidence and v.event_type == e.event_type  # anything else: the full record
     v, e = views[0], full[0]
+    e0 = e
     moved = v.location.model_copy(update={"name": "Elsewhere", "geonames_id": 1})
     copy = v.model_copy(update={"location": moved})
     assert copy.location.name == "Elsewhere" and v.location == e.location and copy.claims == e.claims
     again = copy.model_copy(update={"fatalities": 7})  # not a view field: a full Event, the copy's fields kept
     assert again.fatalities == 7 and again.location.name == "Elsewhere" and again.evidence == e.evidence
     assert copy.model_dump() == e.model_copy(update={"location": moved}).model_dump()
+    # What the rules read, and nothing more: the same fields, claims as (claimant, side, stance).
+    light = list(store.fusion_events(flt))
+    assert [v.event_id for v in light] == [e.event_id for e in full]
+    for v, e in zip(light, full, strict=True):
+        for name in ("report_id", "kind", "report_date", "event_date", "date_latest", "historical", "actor1_side",
+                     "control", "rule"):
+            assert getattr(v, name) == getattr(e, name), (e.event_id, name)
+        for name in ("name", "mention", "geonames_id", "latitude", "longitude", "feature_code", "geo_precision"):
+            assert getattr(v.location, name) == getattr(e.location, name), (e.event_id, name)
+        assert v.claims == tuple((c.claimant, c.side, c.stance) for c in e.claims)
+        assert v.claims == FusionEvent.of(e).claims
+    assert any(len(v.claims) > 1 for v in light) and any(not v.claims for v in light)
+    moved_light = light[0].model_copy(update={"location": moved})
+    assert moved_light.location is moved and moved_light.claims is light[0].claims and light[0].location == e0.location
+    with pytest.raises(AttributeError):
+        light[0].model_copy(update={"fatalities": 7})
 
 
 def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,6 +237,7 @@ def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.Mo
     new = [fusion.explain(store, p, d) for p in asked for d in days]
     with monkeypatch.context() as m:
         m.setattr(store, "event_views", store.events)
+        m.setattr(store, "fusion_events", store.events)
         m.setattr(store, "report_heads", lambda ids: Store.report_heads(store, ids))
         old = [fusion.explain(store, p, d) for p in asked for d in days]
     assert new == old and any("Independent sources" in t for t in new)
@@ -243,6 +280,8 @@ def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest
     fusion.refresh(two)
     assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
     assert _states(two) == _states(one)
+    assert _states(two, cold=True) == _states(one)  # the states the two processes hand back
+    assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
 
 
 def _namesake_places() -> list[Location]:
@@ -298,6 +337,7 @@ def test_two_processes_keep_namesakes_aliases_and_unnamed_baseline_rows(
     assert store.get_derived(fusion.NS_TIMELINE) == expected
     assert store.get_derived(fusion.NS_META)["aliases"] == aliases
     assert _states(store) == states
+    assert _states(store, cold=True) == states
 
 
 def test_a_failed_child_leaves_the_rebuild_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
