@@ -378,3 +378,33 @@ def test_two_processes_by_default_unless_told_one(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(threading, "active_count", lambda: 3)
     assert not fusion._may_fork()
+
+
+def test_one_piece_of_evidence_is_decided_as_a_group_of_one() -> None:
+    """The fold's shortcut for a day with one assertion gives the verdict of the general rule (6)
+    for every kind of evidence: full, partial and clash, supported, denied or both, strong or weak
+    voices, a side entering a place it holds, withdrawals from around a place, after any state."""
+    import importlib
+    import itertools
+
+    tl = importlib.import_module("frontwatch.fusion.timeline")  # (the package's `timeline` is a function)
+
+    day = DAY0 + dt.timedelta(days=3)
+
+    def voice(cat: str) -> tl.Voice:
+        return tl.Voice(f"c:{cat}", cat, 0.0 if cat == "denied" else 0.5, cat, None, "claimed")
+
+    voice_sets = [("claim",), ("denied",), ("claim", "denied"), ("witnessed", "denied"), ("admission",), ("hedged",),
+                  ("denied", "denied"), ("asserted", "hedged"), ("asserted", "denied"), ("neutral_claim", "denied")]
+    priors = [None, tl.Run("UA", day - dt.timedelta(days=9)), tl.Run("RU", day, strong_over_denial=True),
+              tl.Run("contested", day - dt.timedelta(days=2)), tl.Run("RU", day, established=True)]
+    checked = 0
+    for outcome, side, cats, clash, holds_only, prev in itertools.product(
+            ("UA", "RU", "contested"), ("UA", "RU", None), voice_sets, (False, True), (False, True), priors):
+        a = tl.Assertion(place="g1", outcome=outcome, side=side, t=day, known=day, event_id="e1", report_id="r1",
+                         voices=tuple(voice(c) for c in cats), kind="armed_clash" if clash else "territory_captured",
+                         clash=clash, holds=side if holds_only else None, settles=holds_only, holds_only=holds_only)
+        assert tl._decide_one(a, prev) == tl._decide_many([a], prev), (outcome, side, cats, clash, holds_only, prev)
+        assert tl.decide_group([a], prev) == tl._decide_many([a], prev)
+        checked += 1
+    assert checked == 3 * 3 * len(voice_sets) * 2 * 2 * len(priors)

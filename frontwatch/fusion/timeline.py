@@ -290,13 +290,38 @@ def effective_date(ev: Event) -> dt.date:
     return min(day, ev.report_date) if ev.report_date else day
 
 
+@lru_cache(maxsize=65536)
+def _placed(geo_precision: int | None, feature_code: str | None, lat: float | None, lon: float | None,
+            gid: int | None, name: str | None, mention: str | None) -> tuple[PlaceInfo | None, int | None]:
+    """`place_of` and `settlement_precision` of one location (the fields as they take them)."""
+    return (_place_of(geo_precision, feature_code, lat, lon, gid, name, mention),
+            _precision(geo_precision, feature_code, lat, gid, name))
+
+
+@lru_cache(maxsize=65536)
+def _claim_voice(claimant: str | None, claim_side: str | None, stance: str, side: str | None, losing: str | None,
+                 state_kind: bool, cluster: str | None) -> Voice:
+    """One claim's voice (`cluster`: its report's, for a claim without a claimant; else None).
+    Cached: claims repeat across events, and the rules are read once per process (as `_settings`)."""
+    cat = _category(stance, claim_side, claimant, side, losing)
+    if cat == "admission" and state_kind:
+        cat = "claim"  # a description of who holds a place is no admission, whoever words it
+    if claimant:
+        src = "c:" + claimant_key(claimant)
+    else:
+        src = f"r:{cluster}" + (f":{claim_side}" if stance == "claimed" and claim_side else "")
+    weight = 0.0 if cat == "denied" else float(rules()["strength"][cat])
+    return _voice(src, cat, weight, claimant, claim_side, stance)
+
+
 def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Assertion | None:
     """What an event says about a settlement's controller, or None when it says nothing."""
     cfg = rules()
-    place = place_of(ev.location)
+    loc = ev.location
+    place, precision = _placed(loc.geo_precision, loc.feature_code, loc.latitude, loc.longitude, loc.geonames_id,
+                               loc.name, loc.mention)
     if place is None:
         return None
-    precision = settlement_precision(ev.location)
     clash = False
     holds, settles, holds_only = None, False, False
     contest = _contest_rules()
@@ -332,22 +357,15 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
     else:
         return None
     cluster = (cluster_of or {}).get(ev.report_id, ev.report_id)
-    strength = cfg["strength"]
-    voices: list[Voice] = []
-    for c in ev.claims or []:
-        cat = _category(c.stance, c.side, c.claimant, side, losing)
-        if cat == "admission" and ev.kind in cfg.get("state_kinds", ()):
-            cat = "claim"  # a description of who holds a place is no admission, whoever words it
-        if c.claimant:
-            src = "c:" + claimant_key(c.claimant)
-        else:
-            src = f"r:{cluster}" + (f":{c.side}" if c.stance == "claimed" and c.side else "")
-        weight = 0.0 if cat == "denied" else float(strength[cat])
-        voices.append(_voice(src, cat, weight, c.claimant, c.side, c.stance))
-    if not voices:  # no attribution at all: the report's own voice
-        voices.append(_voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
+    claims = ev.claims
+    if claims:
+        state_kind = ev.kind in cfg.get("state_kinds", ())
+        voices = tuple([_claim_voice(c.claimant, c.side, c.stance, side, losing, state_kind,
+                                     None if c.claimant else cluster) for c in claims])
+    else:  # no attribution at all: the report's own voice
+        voices = (_voice(f"r:{cluster}", "asserted", float(cfg["strength"]["asserted"]), None, None, "asserted"),)
     return Assertion._of(place.key, outcome, side, effective_date(ev), ev.report_date, ev.event_id, ev.report_id,
-                         tuple(voices), ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id),
+                         voices, ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id),
                          holds, settles, holds_only)
 
 
@@ -424,7 +442,7 @@ def _merge_ids(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:
     return a + tuple(extra) if extra else a
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: made once per place and day, and never changed)
 class GroupVerdict:
     outcome: Outcome | None  # None: the group changes nothing
     support: tuple[Assertion, ...] = ()
@@ -438,8 +456,45 @@ def _strong(assertions: Iterable[Assertion], kinds: Sequence[str]) -> bool:
     return any(v.category in kinds for a in assertions for v in a.voices)
 
 
+_NOTHING = GroupVerdict(None)
+
+
+def _decide_one(a: Assertion, prev: Run | None) -> GroupVerdict:
+    """`decide_group` of a day with one piece of evidence, not a baseline row (most days of most
+    places): the same verdicts, without sorting one assertion into lists."""
+    cfg = _settings()
+    if a.holds_only:
+        return _NOTHING
+    if a.clash:
+        return GroupVerdict(None, penalty=cfg.clash_penalty)
+    o = a.outcome
+    support = a.support_voices
+    if o == "contested":
+        if prev is not None and a.side is not None and prev.controller == a.side:
+            return _NOTHING
+        return GroupVerdict(o, (a,), (a,) if a.denies else (), support) if support else _NOTHING
+    if support:
+        if not a.denies:
+            return GroupVerdict(o, (a,), (), support)
+        if _strong((a,), cfg.over_denial):
+            return GroupVerdict(o, (a,), (a,), support, cfg.denial_penalty)
+        return GroupVerdict("contested", (a,), (a,), support)
+    # only a denial: it matters when it denies the state held
+    if a.denies and prev is not None and prev.controller == o:
+        if prev.strong_over_denial:
+            return GroupVerdict(o, (), (a,), (), cfg.denial_penalty)
+        return GroupVerdict("contested", (), (a,), (), inherit=True)
+    return _NOTHING
+
+
 def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     """What the evidence of one effective day says, given the state before it (rule 6)."""
+    if len(group) == 1 and not group[0].baseline:
+        return _decide_one(group[0], prev)
+    return _decide_many(group, prev)
+
+
+def _decide_many(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     cfg = _settings()
     establishing = cfg.establishing
     over_denial = cfg.over_denial
