@@ -496,14 +496,14 @@ def _write_timelines(store, computed: Mapping[str, str | None]) -> None:  # noqa
 
 
 def _rebuild(store, baseline, on: dt.date | None = None) -> tuple[int, _States]:  # noqa: ANN001
-    """Every place's timeline from nothing, written to the cache (emptied by the caller); returns
+    """Every place's timeline from nothing, written to the cache in place of what it held; returns
     how many places were folded and, with `on`, each place's state that day."""
     if _may_fork() and store.can_reopen() and store.counts()["events"] >= _SPLIT_MIN_EVENTS:
         got = _rebuild_in_two(store, baseline, on)
         if got is not None:
             return got
-        store.delete_derived(NS_TIMELINE)  # whatever the failed child wrote
     computed, states = _compute(store, _read_part(store), baseline, on)
+    store.delete_derived(NS_TIMELINE)  # (and whatever a failed child wrote)
     _write_timelines(store, computed)
     return len(computed), states
 
@@ -540,6 +540,8 @@ def _rebuild_in_two(store, baseline, on: dt.date | None) -> tuple[int, _States] 
         per_place = _read_part(store, 0, 2)
         infos = _place_infos(ev for evs in per_place.values() for ev in evs)
         theirs = receive()  # the child's places first: each side sends only after the other read
+        # The old timelines go before the child may write: it does only after it has our places.
+        store.delete_derived(NS_TIMELINE)
         here.send(infos)
         states: _States = {}
         out = _fold_share(store, per_place, {**infos, **theirs}, baseline, 0, 2, on, states)  # type: ignore[dict-item]
@@ -625,7 +627,6 @@ def _refresh(store, on: dt.date | None = None) -> tuple[dict[str, int], _States 
     baseline = store.baseline()
     if meta.get("fingerprint") != fp or "revision" not in meta:
         store.delete_derived(NS_META, ["aliases"])
-        store.delete_derived(NS_TIMELINE)
         n, states = _rebuild(store, baseline, on)
         store.put_derived(NS_META, "fingerprint", fp)
         store.put_derived(NS_META, "revision", str(rev))
