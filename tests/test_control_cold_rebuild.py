@@ -360,6 +360,40 @@ def test_a_failed_child_leaves_the_rebuild_to_one_process(tmp_path: Path, monkey
     assert store.get_derived(fusion.NS_TIMELINE) == expected
 
 
+def test_two_processes_without_unnamed_baseline_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A baseline whose rows all have a GeoNames id: the two processes fold without exchanging their
+    places (only a row without an id needs them) and give the timelines of one process; a child
+    that fails then still leaves the rebuild to this process."""
+    def fill(store: Store) -> Store:
+        rng, texts, places = random.Random(8), [], _places(random.Random(8))
+        for i in range(180):
+            store.add_extraction(_extraction(i, rng, places, texts))
+        store.add_baseline([BaselineRow(place="Town 3", controller="RU", on=DAY0 + dt.timedelta(days=6),
+                                        geonames_id=600_003)])
+        return store
+
+    one, two = fill(open_store(str(tmp_path / "one.db"))), fill(open_store(str(tmp_path / "two.db")))
+    assert not fusion._exchange_places(two.baseline())
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
+    fusion.refresh(one)
+    expected, states = one.get_derived(fusion.NS_TIMELINE), _states(one)
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
+    if not fusion._may_fork():
+        pytest.skip("no fork here (one core, or other threads running)")
+    calls = _split_calls(monkeypatch)
+    fusion.refresh(two)
+    assert calls == [(0, 2)]
+    assert two.get_derived(fusion.NS_TIMELINE) == expected
+    assert {fusion._owner(k, 2) for k in expected} == {0, 1}
+    assert _states(two, cold=True) == states
+    monkeypatch.setattr(type(two), "reopen", lambda store: (_ for _ in ()).throw(RuntimeError("no connection")))
+    two.delete_derived(fusion.NS_META)
+    calls.clear()
+    fusion.refresh(two)
+    assert calls == [(0, 2), (0, 1)]
+    assert two.get_derived(fusion.NS_TIMELINE) == expected
+
+
 def test_two_processes_by_default_unless_told_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unset, the rebuild may fork on a machine with two cores and one thread; 1 (or 0) never forks,
     nor does a process running other threads or a one-core machine."""

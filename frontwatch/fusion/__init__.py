@@ -512,6 +512,12 @@ class _ChildFailed(RuntimeError):
     pass
 
 
+def _exchange_places(baseline) -> bool:  # noqa: ANN001
+    """Whether the two processes of a rebuild need each other's place records: only a baseline row
+    without a GeoNames id is matched by name among the places of both shares."""
+    return any(row.geonames_id is None for row in baseline)
+
+
 def _rebuild_in_two(store, baseline, on: dt.date | None) -> tuple[int, _States] | None:  # noqa: ANN001
     """`_rebuild` in this process (share 0) and a forked child (share 1), each writing its own
     share's timelines; None when the child failed (the caller then rebuilds in one process)."""
@@ -536,13 +542,18 @@ def _rebuild_in_two(store, baseline, on: dt.date | None) -> tuple[int, _States] 
         return value
 
     done = False
+    exchange = _exchange_places(baseline)
     try:
         per_place = _read_part(store, 0, 2)
         infos = _place_infos(ev for evs in per_place.values() for ev in evs)
-        theirs = receive()  # the child's places first: each side sends only after the other read
-        # The old timelines go before the child may write: it does only after it has our places.
+        # The child's places first: each side sends only after the other read.
+        theirs = receive() if exchange else {}
+        # The old timelines go before the child may write: it does only after this message.
         store.delete_derived(NS_TIMELINE)
-        here.send(infos)
+        try:
+            here.send(infos if exchange else None)
+        except OSError as exc:
+            raise _ChildFailed(f"the second process ended early ({exc!r})") from exc
         states: _States = {}
         out = _fold_share(store, per_place, {**infos, **theirs}, baseline, 0, 2, on, states)  # type: ignore[dict-item]
         del per_place, infos, theirs  # freed while the child may still be folding
@@ -574,10 +585,14 @@ def _rebuild_child(store, baseline, on: dt.date | None, conn) -> None:  # noqa: 
         own = store.reopen()
         per_place = _read_part(own, 1, 2)
         infos = _place_infos(ev for evs in per_place.values() for ev in evs)
-        conn.send(("ok", infos))
-        theirs = conn.recv()
+        exchange = _exchange_places(baseline)
+        if exchange:
+            conn.send(("ok", infos))
+            infos = {**conn.recv(), **infos}
         states: _States = {}
-        out = _fold_share(own, per_place, {**theirs, **infos}, baseline, 1, 2, on, states)
+        out = _fold_share(own, per_place, infos, baseline, 1, 2, on, states)
+        if not exchange:
+            conn.recv()  # the parent has emptied the cache
         _write_timelines(own, out)
         own.close()
         conn.send(("ok", (len(out), states)))
