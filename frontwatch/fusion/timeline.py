@@ -430,6 +430,8 @@ def _sources(voices: Iterable[Voice], into: Mapping[str, float] | None = None) -
 
 
 def _ids(assertions: Iterable[Assertion]) -> tuple[str, ...]:
+    if type(assertions) is tuple and len(assertions) < 2:  # (most days: one piece of evidence, or none)
+        return (assertions[0].event_id,) if assertions and assertions[0].event_id else ()
     seen: dict[str, None] = {}
     for a in assertions:
         if a.event_id:
@@ -699,13 +701,19 @@ def _step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: 
     if prev is not None and v.outcome == prev.controller and not is_baseline:
         keep_pending = prev.pending is not None and not (est and prev.pending_since is not None
                                                          and t > prev.pending_since)
-        pend = {} if keep_pending else {"pending": None, "pending_since": None, "pending_voices": (),
-                                        "pending_evidence": ()}
-        return _replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
-                       strong_over_denial=prev.strong_over_denial or sod,
-                       evidence=_merge_ids(prev.evidence, _ids(v.support)),
-                       disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty,
-                       **pend)
+        # (`_replace` written out: the fold's most frequent step)
+        new = object.__new__(Run)
+        d = new.__dict__
+        d.update(prev.__dict__)
+        d["sources"] = _sources(v.voices, prev.sources)
+        d["established"] = prev.established or est
+        d["strong_over_denial"] = prev.strong_over_denial or sod
+        d["evidence"] = _merge_ids(prev.evidence, _ids(v.support))
+        d["disputed_by"] = _merge_ids(prev.disputed_by, _ids(v.disputed))
+        d["penalty"] = prev.penalty * v.penalty
+        if not keep_pending:
+            d.update(pending=None, pending_since=None, pending_voices=(), pending_evidence=())
+        return new
     if prev is not None and not is_baseline and not v.inherit and _must_earn(prev, v.outcome):
         # Rule 10: a change against the state the map holds must earn it.
         same = prev.pending == v.outcome
