@@ -568,8 +568,8 @@ def _rebuild_in_two(store, baseline, on: dt.date | None) -> tuple[int, _States] 
         return None
     finally:
         here.close()
-        # Having sent its places the child has closed its connection and only exits: no need to
-        # wait for that (the next fork, or this process's exit, reaps it).
+        # Having sent its states the child only closes its connection and exits: no need to wait
+        # for that (the next fork, or this process's exit, reaps it).
         child.join(0 if done else 10)
         if not done and child.is_alive():
             child.terminate()
@@ -594,8 +594,7 @@ def _rebuild_child(store, baseline, on: dt.date | None, conn) -> None:  # noqa: 
         if not exchange:
             conn.recv()  # the parent has emptied the cache
         _write_timelines(own, out)
-        own.close()
-        conn.send(("ok", (len(out), states)))
+        conn.send(("ok", (len(out), states)))  # its connection closes after (`close` may tidy up)
     except BaseException:  # noqa: BLE001 - reported to the parent, which rebuilds alone
         import traceback
 
