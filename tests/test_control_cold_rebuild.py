@@ -442,3 +442,42 @@ def test_one_piece_of_evidence_is_decided_as_a_group_of_one() -> None:
         assert tl.decide_group([a], prev) == tl._decide_many([a], prev)
         checked += 1
     assert checked == 3 * 3 * len(voice_sets) * 2 * 2 * len(priors)
+
+
+def test_place_records_count_each_shared_location_once(tmp_path: Path) -> None:
+    """`_place_infos` places each shared Location once: the same records as placing event by event
+    (the most frequent name, ties to the later name; the first coordinates seen), whether events
+    share their locations (light reads) or each has its own (full records)."""
+    import importlib
+    from dataclasses import replace
+
+    tl = importlib.import_module("frontwatch.fusion.timeline")
+
+    def one_by_one(events):  # noqa: ANN001, ANN202
+        names: dict = {}
+        first: dict = {}
+        for ev in events:
+            p = tl.place_of(ev.location)
+            if p is None:
+                continue
+            first.setdefault(p.key, p)
+            if p.latitude is not None and first[p.key].latitude is None:
+                first[p.key] = replace(first[p.key], latitude=p.latitude, longitude=p.longitude)
+            names.setdefault(p.key, {}).setdefault(p.name, 0)
+            names[p.key][p.name] += 1
+        return {k: replace(p, name=max(names[k].items(), key=lambda kv: (kv[1], kv[0]))[0]) for k, p in first.items()}
+
+    store = _build(tmp_path / "p.db", n=90, seed=9)
+    for events in (list(store.events()), list(store.fusion_events())):
+        assert tl._place_infos(events) == one_by_one(events) and len(one_by_one(events)) > 8
+    spelled = [Location(name="Oakfield", mention="Oakfield", geonames_id=620_001, feature_code="PPL", geo_precision=1),
+               Location(name="Oak Field", mention="Oak Field", geonames_id=620_001, latitude=47.3, longitude=36.2,
+                        feature_code="PPL", geo_precision=1),
+               Location(name="Oakfield", mention="Oakfield", geonames_id=620_001, latitude=47.4, longitude=36.3,
+                        feature_code="PPL", geo_precision=1)]
+    order = [spelled[0], spelled[1], spelled[0], spelled[1], spelled[2], spelled[1], spelled[1]]  # 4 to 3
+    events = [FusionEvent(f"q{i}", "q1", "territory_captured", DAY0, DAY0, None, False, loc, "RU", None, ())
+              for i, loc in enumerate(order)]
+    got = tl._place_infos(events)
+    assert got == one_by_one(events)
+    assert got["g620001"].name == "Oak Field" and got["g620001"].latitude == 47.3

@@ -847,20 +847,25 @@ def _place_infos(events: Iterable[Event]) -> dict[str, PlaceInfo]:
     """One display record per place key: the most frequent name, the first coordinates seen."""
     names: dict[str, dict[str, int]] = {}
     first: dict[str, PlaceInfo] = {}
-    placed: dict[int, tuple[Location, PlaceInfo | None]] = {}  # events share Location records: each placed once
+    # Events share Location records: each is counted here, then placed once, in the order of the
+    # events that first name it (the entry keeps it alive: its id stays its own).
+    seen: dict[int, list] = {}
     for ev in events:
         loc = ev.location
-        hit = placed.get(id(loc))
-        if hit is None or hit[0] is not loc:
-            hit = placed[id(loc)] = (loc, place_of(loc))  # the entry keeps loc alive: its id stays its own
-        p = hit[1]
+        got = seen.get(id(loc))
+        if got is None:
+            seen[id(loc)] = [loc, 1]
+        else:
+            got[1] += 1
+    for loc, n in seen.values():
+        p = place_of(loc)
         if p is None:
             continue
         first.setdefault(p.key, p)
         if p.latitude is not None and first[p.key].latitude is None:
             first[p.key] = replace(first[p.key], latitude=p.latitude, longitude=p.longitude)
         counts = names.setdefault(p.key, {})
-        counts[p.name] = counts.get(p.name, 0) + 1
+        counts[p.name] = counts.get(p.name, 0) + n
     return {k: replace(p, name=max(names[k].items(), key=lambda kv: (kv[1], kv[0]))[0]) for k, p in first.items()}
 
 
