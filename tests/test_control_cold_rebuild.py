@@ -1,6 +1,6 @@
-"""The control cache's cold rebuild reads less (event views, kept source signatures and per-place
-clusters) and must give exactly the states of the full path: every event validated as an Event,
-every report's text hashed again, clusters computed afresh."""
+"""The control cache's cold rebuild reads less (only the columns the rules read, kept source
+signatures and per-place clusters) and must give exactly the states of the full path: every event
+validated as an Event, every report's text hashed again, clusters computed afresh."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from frontwatch.model import (
     kind_to_acled,
 )
 from frontwatch.store import BaselineRow, EventFilter, open_store
-from frontwatch.store.base import Store
+from frontwatch.store.base import FusionEvent, Store
 
 DAY0 = dt.date(2023, 3, 1)
 OUTLETS = ["Wire One", "Daily Two", "Radio Three", None]
@@ -69,6 +69,10 @@ def _extraction(i: int, rng: random.Random, places: list[Location], texts: list[
             other = "RU" if side == "UA" else "UA"
             control = ControlChange(to=side, **{"from": other},
                                     extent="entered" if kind == "entered" else rng.choice(["full", "full", "partial"]))
+        if kind == "withdrawal" and rng.random() < 0.3:  # "pulled back from around X": no side gains it
+            control = None
+        # the trigger's rule: how a contest ends (rule 11) reads it
+        rule = rng.choice([None, "repel", "attack", "capture"]) if kind in ("armed_clash", "withdrawal") else None
         claims = []
         for _ in range(rng.randrange(3)):
             who, cside = SPEAKERS[rng.randrange(len(SPEAKERS))]
@@ -81,7 +85,7 @@ def _extraction(i: int, rng: random.Random, places: list[Location], texts: list[
             event_id=f"t{i}-{k}", report_id=rep.report_id, report_date=day, kind=kind, event_type=et,
             sub_event_type=st, event_date=day - dt.timedelta(days=rng.randrange(3)) if dated else None,
             date_latest=None if dated else day - dt.timedelta(days=1), historical=rng.random() < 0.05,
-            location=loc, actor1_side=side, control=control, claims=claims,
+            location=loc, actor1_side=side, control=control, claims=claims, rule=rule,
             evidence=[Evidence(report_id=rep.report_id, start=0, end=50, text=text[:50])]))
     return Extraction(report=rep, events=events)
 
@@ -118,6 +122,7 @@ def reference(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
         with monkeypatch.context() as m:
             m.setattr(fusion, "_clusters_per_place", _reference_clusters)
             m.setattr(store, "event_views", store.events)
+            m.setattr(store, "fusion_events", store.events)
             store.delete_derived(fusion.NS_META)
             fusion.refresh(store)
         return store.get_derived(fusion.NS_TIMELINE)
@@ -125,9 +130,16 @@ def reference(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     return run
 
 
-def _states(store: Store) -> list[list[dict]]:
+def _states(store: Store, cold: bool = False) -> list[list[dict]]:
+    """`control_on` on days across the window; `cold`: each right after a rules change (the states
+    then come from the rebuild itself, not from reading the cache back)."""
     days = [DAY0 + dt.timedelta(days=d) for d in range(-1, 45, 4)]
-    return [[s.model_dump(mode="json") for s in fusion.control_on(store, d)] for d in days]
+    out = []
+    for d in days:
+        if cold:
+            store.delete_derived(fusion.NS_META)
+        out.append([s.model_dump(mode="json") for s in fusion.control_on(store, d)])
+    return out
 
 
 def test_cold_rebuild_equals_the_full_path(tmp_path: Path, reference) -> None:  # noqa: ANN001
@@ -141,6 +153,13 @@ def test_cold_rebuild_equals_the_full_path(tmp_path: Path, reference) -> None:  
     assert fusion.refresh(store)["rebuilt"] > 0
     assert store.get_derived(fusion.NS_TIMELINE) == expected
     assert _states(store) == _states(ref_store)
+    assert _states(store, cold=True) == _states(ref_store)
+    assert store.get_derived(fusion.NS_TIMELINE) == expected
+    for asked in ("Town 1", "600006", "hamlet 5", "Nowhere"):  # one place, asked right after a change
+        store.delete_derived(fusion.NS_META)
+        cold = fusion.control_on(store, DAY0 + dt.timedelta(days=30), asked)
+        assert cold == fusion.control_on(ref_store, DAY0 + dt.timedelta(days=30), asked)
+        assert (asked == "Nowhere") == (not cold)
     # New reports: the incremental refresh equals a full rebuild by the old path.
     rng, texts = random.Random(5), []
     places = _places(random.Random(11))
@@ -185,12 +204,29 @@ def test_event_views_read_what_the_records_say(store: Store) -> None:
             assert getattr(v, name) == getattr(e, name), (e.event_id, name)
         assert v.evidence == e.evidence and v.event_type == e.event_type  # anything else: the full record
     v, e = views[0], full[0]
+    e0 = e
     moved = v.location.model_copy(update={"name": "Elsewhere", "geonames_id": 1})
     copy = v.model_copy(update={"location": moved})
     assert copy.location.name == "Elsewhere" and v.location == e.location and copy.claims == e.claims
     again = copy.model_copy(update={"fatalities": 7})  # not a view field: a full Event, the copy's fields kept
     assert again.fatalities == 7 and again.location.name == "Elsewhere" and again.evidence == e.evidence
     assert copy.model_dump() == e.model_copy(update={"location": moved}).model_dump()
+    # What the rules read, and nothing more: the same fields, claims as (claimant, side, stance).
+    light = list(store.fusion_events(flt))
+    assert [v.event_id for v in light] == [e.event_id for e in full]
+    for v, e in zip(light, full, strict=True):
+        for name in ("report_id", "kind", "report_date", "event_date", "date_latest", "historical", "actor1_side",
+                     "control", "rule"):
+            assert getattr(v, name) == getattr(e, name), (e.event_id, name)
+        for name in ("name", "mention", "geonames_id", "latitude", "longitude", "feature_code", "geo_precision"):
+            assert getattr(v.location, name) == getattr(e.location, name), (e.event_id, name)
+        assert v.claims == tuple((c.claimant, c.side, c.stance) for c in e.claims)
+        assert v.claims == FusionEvent.of(e).claims
+    assert any(len(v.claims) > 1 for v in light) and any(not v.claims for v in light)
+    moved_light = light[0].model_copy(update={"location": moved})
+    assert moved_light.location is moved and moved_light.claims is light[0].claims and light[0].location == e0.location
+    with pytest.raises(AttributeError):
+        light[0].model_copy(update={"fatalities": 7})
 
 
 def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,6 +237,7 @@ def test_explanations_equal_the_full_path(tmp_path: Path, monkeypatch: pytest.Mo
     new = [fusion.explain(store, p, d) for p in asked for d in days]
     with monkeypatch.context() as m:
         m.setattr(store, "event_views", store.events)
+        m.setattr(store, "fusion_events", store.events)
         m.setattr(store, "report_heads", lambda ids: Store.report_heads(store, ids))
         old = [fusion.explain(store, p, d) for p in asked for d in days]
     assert new == old and any("Independent sources" in t for t in new)
@@ -243,6 +280,8 @@ def test_rebuild_in_two_processes_equals_one(tmp_path: Path, monkeypatch: pytest
     fusion.refresh(two)
     assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
     assert _states(two) == _states(one)
+    assert _states(two, cold=True) == _states(one)  # the states the two processes hand back
+    assert two.get_derived(fusion.NS_TIMELINE) == one.get_derived(fusion.NS_TIMELINE)
 
 
 def _namesake_places() -> list[Location]:
@@ -298,6 +337,7 @@ def test_two_processes_keep_namesakes_aliases_and_unnamed_baseline_rows(
     assert store.get_derived(fusion.NS_TIMELINE) == expected
     assert store.get_derived(fusion.NS_META)["aliases"] == aliases
     assert _states(store) == states
+    assert _states(store, cold=True) == states
 
 
 def test_a_failed_child_leaves_the_rebuild_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -320,6 +360,40 @@ def test_a_failed_child_leaves_the_rebuild_to_one_process(tmp_path: Path, monkey
     assert store.get_derived(fusion.NS_TIMELINE) == expected
 
 
+def test_two_processes_without_unnamed_baseline_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A baseline whose rows all have a GeoNames id: the two processes fold without exchanging their
+    places (only a row without an id needs them) and give the timelines of one process; a child
+    that fails then still leaves the rebuild to this process."""
+    def fill(store: Store) -> Store:
+        rng, texts, places = random.Random(8), [], _places(random.Random(8))
+        for i in range(180):
+            store.add_extraction(_extraction(i, rng, places, texts))
+        store.add_baseline([BaselineRow(place="Town 3", controller="RU", on=DAY0 + dt.timedelta(days=6),
+                                        geonames_id=600_003)])
+        return store
+
+    one, two = fill(open_store(str(tmp_path / "one.db"))), fill(open_store(str(tmp_path / "two.db")))
+    assert not fusion._exchange_places(two.baseline())
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "1")
+    fusion.refresh(one)
+    expected, states = one.get_derived(fusion.NS_TIMELINE), _states(one)
+    monkeypatch.setenv("FRONTWATCH_FUSION_PROCESSES", "2")
+    if not fusion._may_fork():
+        pytest.skip("no fork here (one core, or other threads running)")
+    calls = _split_calls(monkeypatch)
+    fusion.refresh(two)
+    assert calls == [(0, 2)]
+    assert two.get_derived(fusion.NS_TIMELINE) == expected
+    assert {fusion._owner(k, 2) for k in expected} == {0, 1}
+    assert _states(two, cold=True) == states
+    monkeypatch.setattr(type(two), "reopen", lambda store: (_ for _ in ()).throw(RuntimeError("no connection")))
+    two.delete_derived(fusion.NS_META)
+    calls.clear()
+    fusion.refresh(two)
+    assert calls == [(0, 2), (0, 1)]
+    assert two.get_derived(fusion.NS_TIMELINE) == expected
+
+
 def test_two_processes_by_default_unless_told_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unset, the rebuild may fork on a machine with two cores and one thread; 1 (or 0) never forks,
     nor does a process running other threads or a one-core machine."""
@@ -338,3 +412,72 @@ def test_two_processes_by_default_unless_told_one(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(threading, "active_count", lambda: 3)
     assert not fusion._may_fork()
+
+
+def test_one_piece_of_evidence_is_decided_as_a_group_of_one() -> None:
+    """The fold's shortcut for a day with one assertion gives the verdict of the general rule (6)
+    for every kind of evidence: full, partial and clash, supported, denied or both, strong or weak
+    voices, a side entering a place it holds, withdrawals from around a place, after any state."""
+    import importlib
+    import itertools
+
+    tl = importlib.import_module("frontwatch.fusion.timeline")  # (the package's `timeline` is a function)
+
+    day = DAY0 + dt.timedelta(days=3)
+
+    def voice(cat: str) -> tl.Voice:
+        return tl.Voice(f"c:{cat}", cat, 0.0 if cat == "denied" else 0.5, cat, None, "claimed")
+
+    voice_sets = [("claim",), ("denied",), ("claim", "denied"), ("witnessed", "denied"), ("admission",), ("hedged",),
+                  ("denied", "denied"), ("asserted", "hedged"), ("asserted", "denied"), ("neutral_claim", "denied")]
+    priors = [None, tl.Run("UA", day - dt.timedelta(days=9)), tl.Run("RU", day, strong_over_denial=True),
+              tl.Run("contested", day - dt.timedelta(days=2)), tl.Run("RU", day, established=True)]
+    checked = 0
+    for outcome, side, cats, clash, holds_only, prev in itertools.product(
+            ("UA", "RU", "contested"), ("UA", "RU", None), voice_sets, (False, True), (False, True), priors):
+        a = tl.Assertion(place="g1", outcome=outcome, side=side, t=day, known=day, event_id="e1", report_id="r1",
+                         voices=tuple(voice(c) for c in cats), kind="armed_clash" if clash else "territory_captured",
+                         clash=clash, holds=side if holds_only else None, settles=holds_only, holds_only=holds_only)
+        assert tl._decide_one(a, prev) == tl._decide_many([a], prev), (outcome, side, cats, clash, holds_only, prev)
+        assert tl.decide_group([a], prev) == tl._decide_many([a], prev)
+        checked += 1
+    assert checked == 3 * 3 * len(voice_sets) * 2 * 2 * len(priors)
+
+
+def test_place_records_count_each_shared_location_once(tmp_path: Path) -> None:
+    """`_place_infos` places each shared Location once: the same records as placing event by event
+    (the most frequent name, ties to the later name; the first coordinates seen), whether events
+    share their locations (light reads) or each has its own (full records)."""
+    import importlib
+    from dataclasses import replace
+
+    tl = importlib.import_module("frontwatch.fusion.timeline")
+
+    def one_by_one(events):  # noqa: ANN001, ANN202
+        names: dict = {}
+        first: dict = {}
+        for ev in events:
+            p = tl.place_of(ev.location)
+            if p is None:
+                continue
+            first.setdefault(p.key, p)
+            if p.latitude is not None and first[p.key].latitude is None:
+                first[p.key] = replace(first[p.key], latitude=p.latitude, longitude=p.longitude)
+            names.setdefault(p.key, {}).setdefault(p.name, 0)
+            names[p.key][p.name] += 1
+        return {k: replace(p, name=max(names[k].items(), key=lambda kv: (kv[1], kv[0]))[0]) for k, p in first.items()}
+
+    store = _build(tmp_path / "p.db", n=90, seed=9)
+    for events in (list(store.events()), list(store.fusion_events())):
+        assert tl._place_infos(events) == one_by_one(events) and len(one_by_one(events)) > 8
+    spelled = [Location(name="Oakfield", mention="Oakfield", geonames_id=620_001, feature_code="PPL", geo_precision=1),
+               Location(name="Oak Field", mention="Oak Field", geonames_id=620_001, latitude=47.3, longitude=36.2,
+                        feature_code="PPL", geo_precision=1),
+               Location(name="Oakfield", mention="Oakfield", geonames_id=620_001, latitude=47.4, longitude=36.3,
+                        feature_code="PPL", geo_precision=1)]
+    order = [spelled[0], spelled[1], spelled[0], spelled[1], spelled[2], spelled[1], spelled[1]]  # 4 to 3
+    events = [FusionEvent(f"q{i}", "q1", "territory_captured", DAY0, DAY0, None, False, loc, "RU", None, ())
+              for i, loc in enumerate(order)]
+    got = tl._place_infos(events)
+    assert got == one_by_one(events)
+    assert got["g620001"].name == "Oak Field" and got["g620001"].latitude == 47.3

@@ -290,14 +290,32 @@ def _decode_at(value: str, key: str, on: dt.date | None) -> tuple[PlaceInfo, lis
     return place, out
 
 
+def _row_at(segs: Sequence[Segment], on: dt.date) -> dict | None:
+    """The state in force on `on` of a place's segments, exactly as `_decode_at` reads it back
+    from their encoding (None before the first): a rebuild hands `control_on` its day's states
+    without parsing the timelines it has just written."""
+    import bisect
+
+    i = bisect.bisect_right([s.start for s in segs], on) - 1
+    if i < 0:
+        return None
+    s = segs[i]
+    r = s.run
+    return {"start": s.start.isoformat(), "controller": r.controller, "since": r.since.isoformat(),
+            "confidence": r.confidence(), "evidence": list(r.evidence), "disputed_by": list(r.disputed_by),
+            "next": segs[i + 1].start.isoformat() if i + 1 < len(segs) else None,
+            "reported": r.pending if r.pending else None,
+            "reported_evidence": list(r.pending_evidence) if r.pending else []}
+
+
 def _events_for_places(store, keys: Iterable[str], hints: Mapping[str, PlaceInfo],  # noqa: ANN001
                        full: bool = False) -> dict[str, list[Event]]:
-    """The fusion-kind events of each place key; `full`: whole records, not views of what the rules read."""
+    """The fusion-kind events of each place key; `full`: whole records, not only what the rules read."""
     from frontwatch.store import EventFilter
 
     kinds = _fusion_kinds()
     aliases = json.loads(store.get_derived(NS_META).get("aliases", "{}"))
-    read = store.events if full else store.event_views
+    read = store.events if full else store.fusion_events
     out: dict[str, list[Event]] = {}
     for key in keys:
         info = hints[key]
@@ -337,14 +355,21 @@ def _baseline_by_place(baseline, infos: dict[str, PlaceInfo]) -> dict[str, list[
     return out
 
 
-def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> dict[str, str | None]:  # noqa: ANN001
-    """Per place key, its encoded timeline (None when it has no state)."""
+# What a fold gives back for `control_on`'s day: per place with a timeline, its display record and
+# the state in force that day as `_decode_at` reads it from the cache (None before its first state).
+_States = dict[str, tuple[PlaceInfo, "dict | None"]]
+
+
+def _compute(store, per_place_events: Mapping[str, list[Event]], baseline,  # noqa: ANN001
+             on: dt.date | None = None) -> tuple[dict[str, str | None], _States]:
+    """Per place key, its encoded timeline (None when it has no state); and, when `on` is given,
+    each place's state that day."""
     clusters = _clusters_per_place(store, per_place_events)
     all_events = [ev for evs in per_place_events.values() for ev in evs]
     infos = _place_infos(all_events)
     base_by_place = _baseline_by_place(baseline, infos)
     keys = sorted(k for k in set(per_place_events) | set(base_by_place) if k in infos)
-    _PART.update(events=per_place_events, clusters=clusters, base=base_by_place, infos=infos)
+    _PART.update(events=per_place_events, clusters=clusters, base=base_by_place, infos=infos, on=on)
     try:
         if len(keys) < _POOL_MIN_PLACES or not _may_fork():
             return _fold_part(keys)
@@ -361,9 +386,11 @@ def _compute(store, per_place_events: Mapping[str, list[Event]], baseline) -> di
 
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             theirs = pool.submit(_fold_part, keys[cut:])
-            out = _fold_part(keys[:cut])
-            out.update(theirs.result())
-        return out
+            out, states = _fold_part(keys[:cut])
+            their_out, their_states = theirs.result()
+            out.update(their_out)
+            states.update(their_states)
+        return out, states
     finally:
         _PART.clear()
 
@@ -380,15 +407,20 @@ def _may_fork() -> bool:
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _fold_part(keys: Sequence[str]) -> dict[str, str | None]:
+def _fold_part(keys: Sequence[str]) -> tuple[dict[str, str | None], _States]:
     """The encoded timelines of these places, from what `_compute` put in `_PART` (pure)."""
-    return _fold_places(keys, _PART["events"], _PART["clusters"], _PART["base"], _PART["infos"])  # type: ignore[arg-type]
+    states: _States = {}
+    out = _fold_places(keys, _PART["events"], _PART["clusters"], _PART["base"], _PART["infos"],  # type: ignore[arg-type]
+                       _PART["on"], states)  # type: ignore[arg-type]
+    return out, states
 
 
 def _fold_places(keys: Sequence[str], per_place_events: Mapping[str, list[Event]],
                  clusters: Mapping[str, Mapping[str, str]], base_by_place: Mapping[str, list[Assertion]],
-                 infos: Mapping[str, PlaceInfo]) -> dict[str, str | None]:
-    """The encoded timelines of these places (pure)."""
+                 infos: Mapping[str, PlaceInfo], on: dt.date | None = None,
+                 states: _States | None = None) -> dict[str, str | None]:
+    """The encoded timelines of these places (pure); with `on`, each one's state that day goes
+    into `states`."""
     out: dict[str, str | None] = {}
     iso: dict[dt.date, str] = {}
     for key in keys:
@@ -396,7 +428,13 @@ def _fold_places(keys: Sequence[str], per_place_events: Mapping[str, list[Event]
         assertions = [a for ev in per_place_events.get(key, []) if (a := assertion_of(ev, cl)) is not None]
         assertions += base_by_place.get(key, [])
         segs = live_segments(assertions)
-        out[key] = _encode(infos[key], segs, iso) if segs else None
+        if segs:
+            info = infos[key]
+            out[key] = _encode(info, segs, iso)
+            if on is not None and states is not None:
+                states[key] = (info, _row_at(segs, on))
+        else:
+            out[key] = None
     return out
 
 
@@ -427,7 +465,7 @@ def _read_part(store, part: int = 0, parts: int = 1) -> dict[str, list[Event]]: 
     per_place: dict[str, list[Event]] = {}
     # Views share one Location per distinct place: each is placed once (all stay alive meanwhile).
     placed: dict[int, PlaceInfo | None] = {}
-    for ev in _with_aliases(store, store.event_views(flt), remember=part == 0):
+    for ev in _with_aliases(store, store.fusion_events(flt), remember=part == 0):
         loc = ev.location
         p = placed.get(id(loc), _UNPLACED)
         if p is _UNPLACED:
@@ -445,34 +483,49 @@ def _read_part(store, part: int = 0, parts: int = 1) -> dict[str, list[Event]]: 
 
 
 def _fold_share(store, per_place: Mapping[str, list[Event]], infos: dict[str, PlaceInfo], baseline,  # noqa: ANN001
-                part: int, parts: int) -> dict[str, str | None]:
+                part: int, parts: int, on: dt.date | None = None,
+                states: _States | None = None) -> dict[str, str | None]:
     """The encoded timelines of the places of share `part` (`infos`: every place's display record)."""
     base_by_place = _baseline_by_place(baseline, infos)
     keys = sorted(k for k in set(per_place) | set(base_by_place) if k in infos and _owner(k, parts) == part)
-    return _fold_places(keys, per_place, _clusters_per_place(store, per_place), base_by_place, infos)
+    return _fold_places(keys, per_place, _clusters_per_place(store, per_place), base_by_place, infos, on, states)
 
 
-def _rebuild(store, baseline) -> dict[str, str | None]:  # noqa: ANN001
-    """Every place's encoded timeline (None when it has no state), from nothing."""
+def _write_timelines(store, computed: Mapping[str, str | None]) -> None:  # noqa: ANN001
+    store.put_derived_many(NS_TIMELINE, ((key, value) for key, value in computed.items() if value))
+
+
+def _rebuild(store, baseline, on: dt.date | None = None) -> tuple[int, _States]:  # noqa: ANN001
+    """Every place's timeline from nothing, written to the cache in place of what it held; returns
+    how many places were folded and, with `on`, each place's state that day."""
     if _may_fork() and store.can_reopen() and store.counts()["events"] >= _SPLIT_MIN_EVENTS:
-        out = _rebuild_in_two(store, baseline)
-        if out is not None:
-            return out
-    return _compute(store, _read_part(store), baseline)
+        got = _rebuild_in_two(store, baseline, on)
+        if got is not None:
+            return got
+    computed, states = _compute(store, _read_part(store), baseline, on)
+    store.delete_derived(NS_TIMELINE)  # (and whatever a failed child wrote)
+    _write_timelines(store, computed)
+    return len(computed), states
 
 
 class _ChildFailed(RuntimeError):
     pass
 
 
-def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: ANN001
-    """`_rebuild` in this process (share 0) and a forked child (share 1); None when the child
-    failed (the caller then rebuilds in one process)."""
+def _exchange_places(baseline) -> bool:  # noqa: ANN001
+    """Whether the two processes of a rebuild need each other's place records: only a baseline row
+    without a GeoNames id is matched by name among the places of both shares."""
+    return any(row.geonames_id is None for row in baseline)
+
+
+def _rebuild_in_two(store, baseline, on: dt.date | None) -> tuple[int, _States] | None:  # noqa: ANN001
+    """`_rebuild` in this process (share 0) and a forked child (share 1), each writing its own
+    share's timelines; None when the child failed (the caller then rebuilds in one process)."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe()
-    child = ctx.Process(target=_rebuild_child, args=(store, baseline, there), daemon=True)
+    child = ctx.Process(target=_rebuild_child, args=(store, baseline, on, there), daemon=True)
     for stream in (sys.stdout, sys.stderr):  # the child flushes what it inherits: never print twice
         with contextlib.suppress(Exception):
             stream.flush()
@@ -489,14 +542,24 @@ def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: A
         return value
 
     done = False
+    exchange = _exchange_places(baseline)
     try:
         per_place = _read_part(store, 0, 2)
         infos = _place_infos(ev for evs in per_place.values() for ev in evs)
-        theirs = receive()  # the child's places first: each side sends only after the other read
-        here.send(infos)
-        out = _fold_share(store, per_place, {**infos, **theirs}, baseline, 0, 2)  # type: ignore[dict-item]
+        # The child's places first: each side sends only after the other read.
+        theirs = receive() if exchange else {}
+        # The old timelines go before the child may write: it does only after this message.
+        store.delete_derived(NS_TIMELINE)
+        try:
+            here.send(infos if exchange else None)
+        except OSError as exc:
+            raise _ChildFailed(f"the second process ended early ({exc!r})") from exc
+        states: _States = {}
+        out = _fold_share(store, per_place, {**infos, **theirs}, baseline, 0, 2, on, states)  # type: ignore[dict-item]
         del per_place, infos, theirs  # freed while the child may still be folding
-        out.update(receive())  # type: ignore[arg-type]
+        _write_timelines(store, out)  # while the child folds (or writes) its own share
+        n, their_states = receive()  # type: ignore[misc]
+        states.update(their_states)
         done = True
     except _ChildFailed as exc:
         import logging
@@ -505,27 +568,33 @@ def _rebuild_in_two(store, baseline) -> dict[str, str | None] | None:  # noqa: A
         return None
     finally:
         here.close()
-        # Having sent its places the child has closed its connection and only exits: no need to
-        # wait for that (the next fork, or this process's exit, reaps it).
+        # Having sent its states the child only closes its connection and exits: no need to wait
+        # for that (the next fork, or this process's exit, reaps it).
         child.join(0 if done else 10)
         if not done and child.is_alive():
             child.terminate()
             child.join()
-    return dict(sorted(out.items()))
+    return len(out) + n, states
 
 
-def _rebuild_child(store, baseline, conn) -> None:  # noqa: ANN001
-    """Share 1 of a rebuild, in the forked child: its own connection, reading and folding its places."""
+def _rebuild_child(store, baseline, on: dt.date | None, conn) -> None:  # noqa: ANN001
+    """Share 1 of a rebuild, in the forked child: its own connection, reading, folding and writing
+    its places; it sends back how many and their states on `on`."""
     own = None
     try:
         own = store.reopen()
         per_place = _read_part(own, 1, 2)
         infos = _place_infos(ev for evs in per_place.values() for ev in evs)
-        conn.send(("ok", infos))
-        theirs = conn.recv()
-        out = _fold_share(own, per_place, {**theirs, **infos}, baseline, 1, 2)
-        own.close()
-        conn.send(("ok", out))
+        exchange = _exchange_places(baseline)
+        if exchange:
+            conn.send(("ok", infos))
+            infos = {**conn.recv(), **infos}
+        states: _States = {}
+        out = _fold_share(own, per_place, infos, baseline, 1, 2, on, states)
+        if not exchange:
+            conn.recv()  # the parent has emptied the cache
+        _write_timelines(own, out)
+        conn.send(("ok", (len(out), states)))  # its connection closes after (`close` may tidy up)
     except BaseException:  # noqa: BLE001 - reported to the parent, which rebuilds alone
         import traceback
 
@@ -559,10 +628,11 @@ def refresh(store) -> dict[str, int]:  # noqa: ANN001
     reports stored since the cached revision are recomputed.
     """
     with _no_cycle_collection():
-        return _refresh(store)
+        return _refresh(store)[0]
 
 
-def _refresh(store) -> dict[str, int]:  # noqa: ANN001
+def _refresh(store, on: dt.date | None = None) -> tuple[dict[str, int], _States | None]:  # noqa: ANN001
+    """`refresh`; after a rebuild, with `on`, also every place's state that day (else None)."""
     from frontwatch.store import EventFilter
 
     meta = store.get_derived(NS_META)
@@ -571,30 +641,29 @@ def _refresh(store) -> dict[str, int]:  # noqa: ANN001
     baseline = store.baseline()
     if meta.get("fingerprint") != fp or "revision" not in meta:
         store.delete_derived(NS_META, ["aliases"])
-        computed = _rebuild(store, baseline)
-        store.delete_derived(NS_TIMELINE)
-        store.put_derived_many(NS_TIMELINE, ((key, value) for key, value in computed.items() if value))
+        n, states = _rebuild(store, baseline, on)
         store.put_derived(NS_META, "fingerprint", fp)
         store.put_derived(NS_META, "revision", str(rev))
-        return {"rebuilt": len(computed), "updated": 0}
+        return {"rebuilt": n, "updated": 0}, (states if on is not None else None)
     cached_rev = int(meta["revision"])
     if cached_rev >= rev:
-        return {"rebuilt": 0, "updated": 0}
+        return {"rebuilt": 0, "updated": 0}, None
     new_ids = store.reports_since(cached_rev)
     touched: dict[str, PlaceInfo] = {}
     for i in range(0, len(new_ids), _IN_CHUNK):
         chunk = tuple(new_ids[i:i + _IN_CHUNK])
-        for ev in _with_aliases(store, store.event_views(EventFilter(report_ids=chunk, kinds=_fusion_kinds())), touched):
+        for ev in _with_aliases(store, store.fusion_events(EventFilter(report_ids=chunk, kinds=_fusion_kinds())),
+                                touched):
             p = place_of(ev.location)
             if p is not None:
                 touched.setdefault(p.key, p)
     if touched:
         per_place = _events_for_places(store, touched, touched)
-        computed = _compute(store, per_place, baseline)
+        computed, _ = _compute(store, per_place, baseline)
         store.put_derived_many(NS_TIMELINE, ((key, value) for key, value in computed.items() if value))
         store.delete_derived(NS_TIMELINE, [key for key, value in computed.items() if not value])
     store.put_derived(NS_META, "revision", str(rev))
-    return {"rebuilt": 0, "updated": len(touched)}
+    return {"rebuilt": 0, "updated": len(touched)}, None
 
 
 def _matches(place: str, key: str, info: PlaceInfo) -> bool:
@@ -614,9 +683,15 @@ def _state(info: PlaceInfo, row: dict, on: dt.date) -> ControlState:
 
 def control_on(store, on: dt.date, place: str | None = None) -> list[ControlState]:  # noqa: ANN001
     """The state of every settlement any stored evidence touches, as known on `on` (contract §3)."""
-    refresh(store)
+    with _no_cycle_collection():
+        _, fresh = _refresh(store, on)
     out: list[ControlState] = []
-    for key, value in store.get_derived(NS_TIMELINE).items():
+    if fresh is not None:  # just rebuilt: each place's state that day came with its timeline
+        for key in sorted(fresh):
+            info, row = fresh[key]
+            if row is not None and (place is None or _matches(place, key, info)):
+                out.append(_state(info, row, on))
+    for key, value in store.get_derived(NS_TIMELINE).items() if fresh is None else ():
         if place is not None:
             info, _ = _decode_at(value, key, dt.date.min)
             if not _matches(place, key, info):

@@ -290,13 +290,38 @@ def effective_date(ev: Event) -> dt.date:
     return min(day, ev.report_date) if ev.report_date else day
 
 
+@lru_cache(maxsize=65536)
+def _placed(geo_precision: int | None, feature_code: str | None, lat: float | None, lon: float | None,
+            gid: int | None, name: str | None, mention: str | None) -> tuple[PlaceInfo | None, int | None]:
+    """`place_of` and `settlement_precision` of one location (the fields as they take them)."""
+    return (_place_of(geo_precision, feature_code, lat, lon, gid, name, mention),
+            _precision(geo_precision, feature_code, lat, gid, name))
+
+
+@lru_cache(maxsize=65536)
+def _claim_voice(claimant: str | None, claim_side: str | None, stance: str, side: str | None, losing: str | None,
+                 state_kind: bool, cluster: str | None) -> Voice:
+    """One claim's voice (`cluster`: its report's, for a claim without a claimant; else None).
+    Cached: claims repeat across events, and the rules are read once per process (as `_settings`)."""
+    cat = _category(stance, claim_side, claimant, side, losing)
+    if cat == "admission" and state_kind:
+        cat = "claim"  # a description of who holds a place is no admission, whoever words it
+    if claimant:
+        src = "c:" + claimant_key(claimant)
+    else:
+        src = f"r:{cluster}" + (f":{claim_side}" if stance == "claimed" and claim_side else "")
+    weight = 0.0 if cat == "denied" else float(rules()["strength"][cat])
+    return _voice(src, cat, weight, claimant, claim_side, stance)
+
+
 def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Assertion | None:
     """What an event says about a settlement's controller, or None when it says nothing."""
     cfg = rules()
-    place = place_of(ev.location)
+    loc = ev.location
+    place, precision = _placed(loc.geo_precision, loc.feature_code, loc.latitude, loc.longitude, loc.geonames_id,
+                               loc.name, loc.mention)
     if place is None:
         return None
-    precision = settlement_precision(ev.location)
     clash = False
     holds, settles, holds_only = None, False, False
     contest = _contest_rules()
@@ -332,22 +357,15 @@ def assertion_of(ev: Event, cluster_of: Mapping[str, str] | None = None) -> Asse
     else:
         return None
     cluster = (cluster_of or {}).get(ev.report_id, ev.report_id)
-    strength = cfg["strength"]
-    voices: list[Voice] = []
-    for c in ev.claims or []:
-        cat = _category(c.stance, c.side, c.claimant, side, losing)
-        if cat == "admission" and ev.kind in cfg.get("state_kinds", ()):
-            cat = "claim"  # a description of who holds a place is no admission, whoever words it
-        if c.claimant:
-            src = "c:" + claimant_key(c.claimant)
-        else:
-            src = f"r:{cluster}" + (f":{c.side}" if c.stance == "claimed" and c.side else "")
-        weight = 0.0 if cat == "denied" else float(strength[cat])
-        voices.append(_voice(src, cat, weight, c.claimant, c.side, c.stance))
-    if not voices:  # no attribution at all: the report's own voice
-        voices.append(_voice(f"r:{cluster}", "asserted", float(strength["asserted"]), None, None, "asserted"))
+    claims = ev.claims
+    if claims:
+        state_kind = ev.kind in cfg.get("state_kinds", ())
+        voices = tuple([_claim_voice(c.claimant, c.side, c.stance, side, losing, state_kind,
+                                     None if c.claimant else cluster) for c in claims])
+    else:  # no attribution at all: the report's own voice
+        voices = (_voice(f"r:{cluster}", "asserted", float(cfg["strength"]["asserted"]), None, None, "asserted"),)
     return Assertion._of(place.key, outcome, side, effective_date(ev), ev.report_date, ev.event_id, ev.report_id,
-                         tuple(voices), ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id),
+                         voices, ev.kind, ev.historical, clash, cluster, population_of(place.geonames_id),
                          holds, settles, holds_only)
 
 
@@ -412,6 +430,8 @@ def _sources(voices: Iterable[Voice], into: Mapping[str, float] | None = None) -
 
 
 def _ids(assertions: Iterable[Assertion]) -> tuple[str, ...]:
+    if type(assertions) is tuple and len(assertions) < 2:  # (most days: one piece of evidence, or none)
+        return (assertions[0].event_id,) if assertions and assertions[0].event_id else ()
     seen: dict[str, None] = {}
     for a in assertions:
         if a.event_id:
@@ -424,7 +444,7 @@ def _merge_ids(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:
     return a + tuple(extra) if extra else a
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: made once per place and day, and never changed)
 class GroupVerdict:
     outcome: Outcome | None  # None: the group changes nothing
     support: tuple[Assertion, ...] = ()
@@ -438,8 +458,45 @@ def _strong(assertions: Iterable[Assertion], kinds: Sequence[str]) -> bool:
     return any(v.category in kinds for a in assertions for v in a.voices)
 
 
+_NOTHING = GroupVerdict(None)
+
+
+def _decide_one(a: Assertion, prev: Run | None) -> GroupVerdict:
+    """`decide_group` of a day with one piece of evidence, not a baseline row (most days of most
+    places): the same verdicts, without sorting one assertion into lists."""
+    cfg = _settings()
+    if a.holds_only:
+        return _NOTHING
+    if a.clash:
+        return GroupVerdict(None, penalty=cfg.clash_penalty)
+    o = a.outcome
+    support = a.support_voices
+    if o == "contested":
+        if prev is not None and a.side is not None and prev.controller == a.side:
+            return _NOTHING
+        return GroupVerdict(o, (a,), (a,) if a.denies else (), support) if support else _NOTHING
+    if support:
+        if not a.denies:
+            return GroupVerdict(o, (a,), (), support)
+        if _strong((a,), cfg.over_denial):
+            return GroupVerdict(o, (a,), (a,), support, cfg.denial_penalty)
+        return GroupVerdict("contested", (a,), (a,), support)
+    # only a denial: it matters when it denies the state held
+    if a.denies and prev is not None and prev.controller == o:
+        if prev.strong_over_denial:
+            return GroupVerdict(o, (), (a,), (), cfg.denial_penalty)
+        return GroupVerdict("contested", (), (a,), (), inherit=True)
+    return _NOTHING
+
+
 def decide_group(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     """What the evidence of one effective day says, given the state before it (rule 6)."""
+    if len(group) == 1 and not group[0].baseline:
+        return _decide_one(group[0], prev)
+    return _decide_many(group, prev)
+
+
+def _decide_many(group: Sequence[Assertion], prev: Run | None) -> GroupVerdict:
     cfg = _settings()
     establishing = cfg.establishing
     over_denial = cfg.over_denial
@@ -644,13 +701,19 @@ def _step(prev: Run | None, t: dt.date, group: Sequence[Assertion], population: 
     if prev is not None and v.outcome == prev.controller and not is_baseline:
         keep_pending = prev.pending is not None and not (est and prev.pending_since is not None
                                                          and t > prev.pending_since)
-        pend = {} if keep_pending else {"pending": None, "pending_since": None, "pending_voices": (),
-                                        "pending_evidence": ()}
-        return _replace(prev, sources=_sources(v.voices, prev.sources), established=prev.established or est,
-                       strong_over_denial=prev.strong_over_denial or sod,
-                       evidence=_merge_ids(prev.evidence, _ids(v.support)),
-                       disputed_by=_merge_ids(prev.disputed_by, _ids(v.disputed)), penalty=prev.penalty * v.penalty,
-                       **pend)
+        # (`_replace` written out: the fold's most frequent step)
+        new = object.__new__(Run)
+        d = new.__dict__
+        d.update(prev.__dict__)
+        d["sources"] = _sources(v.voices, prev.sources)
+        d["established"] = prev.established or est
+        d["strong_over_denial"] = prev.strong_over_denial or sod
+        d["evidence"] = _merge_ids(prev.evidence, _ids(v.support))
+        d["disputed_by"] = _merge_ids(prev.disputed_by, _ids(v.disputed))
+        d["penalty"] = prev.penalty * v.penalty
+        if not keep_pending:
+            d.update(pending=None, pending_since=None, pending_voices=(), pending_evidence=())
+        return new
     if prev is not None and not is_baseline and not v.inherit and _must_earn(prev, v.outcome):
         # Rule 10: a change against the state the map holds must earn it.
         same = prev.pending == v.outcome
@@ -784,20 +847,25 @@ def _place_infos(events: Iterable[Event]) -> dict[str, PlaceInfo]:
     """One display record per place key: the most frequent name, the first coordinates seen."""
     names: dict[str, dict[str, int]] = {}
     first: dict[str, PlaceInfo] = {}
-    placed: dict[int, tuple[Location, PlaceInfo | None]] = {}  # events share Location records: each placed once
+    # Events share Location records: each is counted here, then placed once, in the order of the
+    # events that first name it (the entry keeps it alive: its id stays its own).
+    seen: dict[int, list] = {}
     for ev in events:
         loc = ev.location
-        hit = placed.get(id(loc))
-        if hit is None or hit[0] is not loc:
-            hit = placed[id(loc)] = (loc, place_of(loc))  # the entry keeps loc alive: its id stays its own
-        p = hit[1]
+        got = seen.get(id(loc))
+        if got is None:
+            seen[id(loc)] = [loc, 1]
+        else:
+            got[1] += 1
+    for loc, n in seen.values():
+        p = place_of(loc)
         if p is None:
             continue
         first.setdefault(p.key, p)
         if p.latitude is not None and first[p.key].latitude is None:
             first[p.key] = replace(first[p.key], latitude=p.latitude, longitude=p.longitude)
         counts = names.setdefault(p.key, {})
-        counts[p.name] = counts.get(p.name, 0) + 1
+        counts[p.name] = counts.get(p.name, 0) + n
     return {k: replace(p, name=max(names[k].items(), key=lambda kv: (kv[1], kv[0]))[0]) for k, p in first.items()}
 
 

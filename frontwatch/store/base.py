@@ -10,7 +10,7 @@ import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from frontwatch.model import Event, Extraction, PlaceMention, Report
 
@@ -122,6 +122,52 @@ class EventView:
 
 
 _VIEW_FIELDS = tuple(n for n in EventView.__slots__ if not n.startswith("_"))
+
+
+class ClaimVoice(NamedTuple):
+    """What the control rules read of a claim: who, for which side, how it was said."""
+
+    claimant: str | None
+    side: str | None
+    stance: str
+
+
+class FusionEvent:
+    """An event as the control rules read it, and nothing more (see `Store.fusion_events`): ids,
+    kind, the dates the rules use, location, the acting side, control change, trigger rule and the
+    claims as `ClaimVoice`s. Locations, control changes and claim tuples that repeat are shared."""
+
+    __slots__ = ("event_id", "report_id", "kind", "report_date", "event_date", "date_latest", "historical",
+                 "location", "actor1_side", "control", "claims", "rule")
+
+    def __init__(self, event_id: str, report_id: str, kind: str, report_date: dt.date, event_date: dt.date | None,
+                 date_latest: dt.date | None, historical: bool, location: Any, actor1_side: str | None,
+                 control: Any, claims: tuple, rule: str | None = None) -> None:
+        self.event_id, self.report_id, self.kind = event_id, report_id, kind
+        self.report_date, self.event_date, self.date_latest = report_date, event_date, date_latest
+        self.historical, self.location, self.actor1_side = historical, location, actor1_side
+        self.control, self.claims, self.rule = control, claims, rule
+
+    @classmethod
+    def of(cls, ev: Any) -> FusionEvent:
+        """The fields the rules read of a whole Event (or view)."""
+        return cls(ev.event_id, ev.report_id, ev.kind, ev.report_date, ev.event_date, ev.date_latest, ev.historical,
+                   ev.location, ev.actor1_side, ev.control,
+                   tuple(ClaimVoice(c.claimant, c.side, c.stance) for c in ev.claims), getattr(ev, "rule", None))
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> FusionEvent:  # noqa: ARG002
+        """A copy with some of its fields changed (as `Event.model_copy` would; only its own fields)."""
+        new = FusionEvent.__new__(FusionEvent)
+        for name in FusionEvent.__slots__:
+            setattr(new, name, getattr(self, name))
+        for name, value in (update or {}).items():
+            if name not in FusionEvent.__slots__:
+                raise AttributeError(f"a FusionEvent holds no {name!r}")
+            setattr(new, name, value)
+        return new
+
+    def __repr__(self) -> str:
+        return f"FusionEvent({self.event_id!r}, {self.kind!r}, {self.location!r})"
 
 
 @dataclass(frozen=True)
@@ -251,6 +297,13 @@ class Store(abc.ABC):
         """`events(flt)` for readers of a few fields (fusion): SQL stores return `EventView`s, which
         read only those columns and load the full record if anything else is asked of them."""
         yield from self.events(flt)
+
+    def fusion_events(self, flt: EventFilter | None = None) -> Iterator[FusionEvent]:
+        """`events(flt)` as the control rules read them (`FusionEvent`s, same order): SQL stores
+        read only those columns, never the JSON, and build each distinct place, control change and
+        claim once."""
+        for ev in self.events(flt):
+            yield FusionEvent.of(ev)
 
     def report_days(self) -> list[dt.date]:
         """The days that have reports, in order."""

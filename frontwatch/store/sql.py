@@ -16,14 +16,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from frontwatch.model import Event, Extraction, PlaceMention, Report
+from frontwatch.model import ControlChange, Event, Extraction, Location, PlaceMention, Report
 from frontwatch.store.base import (
     AddResult,
     BaselineImport,
     BaselineRow,
+    ClaimVoice,
     EventFilter,
     EventRow,
     EventView,
+    FusionEvent,
     Store,
     StoreError,
 )
@@ -405,7 +407,7 @@ class SQLStore(Store):
                 yield self._event(r[3])
 
     def event_views(self, flt: EventFilter | None = None) -> Iterator[Event]:
-        from frontwatch.model import Claim, ControlChange, Location
+        from frontwatch.model import Claim
 
         # Every field a view holds is a column (migration 4): no row's JSON is parsed.
         cols = ("e.kind, e.report_date, e.event_date, e.date_earliest, e.date_latest, e.historical, e.place_name, "
@@ -442,28 +444,101 @@ class SQLStore(Store):
                 yield EventView(self, eid, rid, kind, days[rdate], days[edate], days[early], days[late], bool(hist),
                                 loc, side1, side2, ctl, get_claims(eid) or [], rule)
 
+    def fusion_events(self, flt: EventFilter | None = None) -> Iterator[FusionEvent]:
+        # Only the columns the control rules read (not the JSON, nor what a view adds for others:
+        # the earliest date, country, region, second actor, the claims' quotes and channels).
+        cols = ("e.kind, e.report_date, e.event_date, e.date_latest, e.historical, e.place_name, e.place_mention, "
+                "e.geonames_id, e.latitude, e.longitude, e.feature_code, e.geo_precision, e.actor1_side, "
+                "e.control_to, e.control_from, e.control_extent, e.rule")
+        days = _Days(self._to_date)
+        controls: dict[tuple, Any] = {}
+        places: dict[tuple, Any] = {}
+        voices: dict[tuple, ClaimVoice] = {}
+        lists: dict[tuple, tuple] = {(): ()}  # each distinct list of claims, one tuple
+
+        def claim(claimant: Any, side: Any, stance: Any) -> ClaimVoice:
+            key = (claimant, side, stance)
+            got = voices.get(key)
+            if got is None:
+                got = voices[key] = ClaimVoice(claimant, side, stance)
+            return got
+
+        flt = flt or EventFilter()
+        scanned = self._scanned(flt, cols, ("claimant", "side", "stance"))
+        if scanned is not None:  # one pass over the joined rows: an event's rows are consecutive
+            n = 3 + len(cols.split(","))  # where the claim's columns start
+            last: tuple | None = None
+            got: list = []
+            for r in scanned:
+                if last is None or r[2] != last[2]:
+                    if last is not None:
+                        yield self._fusion_event(last, got, days, controls, places, lists)
+                    last, got = r, []
+                if r[n] is not None:
+                    got.append(claim(r[n + 1], r[n + 2], r[n + 3]))
+            if last is not None:
+                yield self._fusion_event(last, got, days, controls, places, lists)
+            return
+        for rows, claims in self._view_batches(flt, cols, claim, ("claimant", "side", "stance")):
+            for r in rows:
+                yield self._fusion_event(r, claims.get(r[2]) or [], days, controls, places, lists)
+
+    @staticmethod
+    def _fusion_event(r: tuple, claims: list, days: Any, controls: dict, places: dict, lists: dict) -> FusionEvent:
+        """`fusion_events`' record of one scanned row (and its claims)."""
+        (_, rid, eid, kind, rdate, edate, late, hist, name, mention, gid, lat, lon, fcode, precision, side1,
+         to, from_, extent, rule) = r[:20]  # (the event's columns: `fusion_events`' cols)
+        if extent is None:  # control_extent is set exactly when the event has a control change
+            ctl = None
+        else:
+            ctl = controls.get((to, from_, extent))
+            if ctl is None:
+                ctl = controls[(to, from_, extent)] = _built(ControlChange, {"to": to, "from_": from_, "extent": extent})
+        pkey = (name, mention, gid, lat, lon, fcode, precision)
+        loc = places.get(pkey)
+        if loc is None:
+            loc = places[pkey] = _built(Location, {
+                "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
+                "country": None, "admin1": None, "feature_code": fcode, "geo_precision": precision})
+        got = tuple(claims)
+        cl = lists.get(got)
+        if cl is None:
+            cl = lists[got] = got
+        return FusionEvent(eid, rid, kind, days[rdate], days[edate], days[late], bool(hist), loc, side1, ctl, cl, rule)
+
     # Whether a read of every event (of some kinds) may scan the table in storage order and sort the
     # rows here: SQLite compares text as UTF-8 bytes, which Python's order of strings agrees with.
     _SORT_HERE = True
 
-    def _view_batches(self, flt: EventFilter, cols: str, claim: Any) -> Iterator[tuple[list[tuple], dict[str, list]]]:
+    def _scanned(self, flt: EventFilter, cols: str, claim_cols: Sequence[str]) -> list[tuple] | None:
+        """For a read of the whole store, or of a shard of it (some kinds), the rows
+        `(sort_date, report_id, event_id, *cols, claim idx, *claim_cols)` of one scan of the events,
+        each joined to its claims (one row per claim, or one row with no claim), sorted here in
+        event order and, within an event, by the claims' order; None for any other read."""
+        import dataclasses
+
+        if not (self._SORT_HERE
+                and dataclasses.replace(flt, kinds=(), include_historical=True, shard=None) == EventFilter()):
+            return None
+        where, params = self._event_where(flt)
+        rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols}, c.idx, "
+                         + ", ".join(f"c.{c}" for c in claim_cols)
+                         + " FROM events e LEFT JOIN claims c ON c.event_id = e.event_id"
+                         + (" WHERE " + " AND ".join(where) if where else ""), params)
+        rows.sort(key=operator.itemgetter(0, 1, 2, 3 + len(cols.split(","))))
+        return rows
+
+    def _view_batches(self, flt: EventFilter, cols: str, claim: Any,
+                      claim_cols: Sequence[str] = ("claimant", "side", "stance", "via", "quote"),
+                      ) -> Iterator[tuple[list[tuple], dict[str, list]]]:
         """Batches of event rows `(sort_date, report_id, event_id, *cols)` in event order, each with its
-        events' claims (event_id -> claims in order). A read of the whole store, or of a shard of it
+        events' claims (event_id -> `claim(*claim_cols)` in order). A read of the whole store, or of a shard of it
         (a cold control rebuild), is one scan of the table, sorted here, and one pass over the claims
         of the events it read: walking the order index fetches every row out of place, and paging
         asks for the claims page by page."""
-        import dataclasses
-
-        if (self._SORT_HERE
-                and dataclasses.replace(flt, kinds=(), include_historical=True, shard=None) == EventFilter()):
-            where, params = self._event_where(flt)
-            # One scan of the events, each joined to its claims (one row per claim, or one row with
-            # no claim), sorted here in event order and, within an event, by the claims' order.
+        rows = self._scanned(flt, cols, claim_cols)
+        if rows is not None:
             n = 3 + len(cols.split(","))
-            rows = self._all(f"SELECT e.sort_date, e.report_id, e.event_id, {cols}, c.idx, c.claimant, c.side, "
-                             "c.stance, c.via, c.quote FROM events e LEFT JOIN claims c ON c.event_id = e.event_id"
-                             + (" WHERE " + " AND ".join(where) if where else ""), params)
-            rows.sort(key=operator.itemgetter(0, 1, 2, n))
             events: list[tuple] = []
             claims: dict[str, list] = {}
             last, got = None, []
@@ -483,7 +558,7 @@ class SQLStore(Store):
             for i in range(0, len(ids), IN_CHUNK):
                 chunk = ids[i:i + IN_CHUNK]
                 for eid, *values in self._all(
-                        "SELECT event_id, claimant, side, stance, via, quote FROM claims WHERE event_id IN "
+                        f"SELECT event_id, {', '.join(claim_cols)} FROM claims WHERE event_id IN "
                         f"({', '.join('?' * len(chunk))}) ORDER BY event_id, idx", chunk):
                     claims.setdefault(eid, []).append(claim(*values))
             yield rows, claims
