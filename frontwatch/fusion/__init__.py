@@ -463,7 +463,7 @@ def _read_part(store, part: int = 0, parts: int = 1) -> dict[str, list[Event]]: 
 
     flt = EventFilter(kinds=_fusion_kinds(), shard=(part, parts) if parts > 1 else None)
     per_place: dict[str, list[Event]] = {}
-    # Views share one Location per distinct place: each is placed once (all stay alive meanwhile).
+    # The records share one Location per distinct place: each is placed once (all stay alive meanwhile).
     placed: dict[int, PlaceInfo | None] = {}
     for ev in _with_aliases(store, store.fusion_events(flt), remember=part == 0):
         loc = ev.location
@@ -609,7 +609,7 @@ def _rebuild_child(store, baseline, on: dt.date | None, conn) -> None:  # noqa: 
 @contextlib.contextmanager
 def _no_cycle_collection() -> Iterable[None]:
     """The cyclic garbage collector paused: a rebuild makes a few hundred thousand small records
-    (event views, claims, assertions, runs) that form no cycles and stay alive until it ends, and
+    (event records, assertions, runs) that form no cycles and stay alive until it ends, and
     the collector would walk all of them again and again (a third of a cold rebuild's time).
     Reference counting still frees everything; collection resumes as it was afterwards."""
     was = gc.isenabled()
