@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 _COLUMNS = {"LOWER": 0, "TAG": 1, "DEP": 2, "IS_SPACE": 3}
 _ARRAY = [LOWER, TAG, DEP, IS_SPACE]
-_STRING_COLUMNS = (0, 1, 2)
+_MEMO_MAX = 500_000  # words kept by a long-running process before its memo starts again
 
 
 class Unsupported(ValueError):
@@ -96,6 +96,8 @@ class IndexedMatcher:
     def _string(self, h: int) -> str:
         s = self._text.get(h)
         if s is None:
+            if len(self._text) > _MEMO_MAX:
+                self._text.clear()
             s = self._text[h] = self.strings[h]
         return s
 
@@ -163,6 +165,8 @@ class LemmaMemo:
             key = (orth, pos, morph)
             value = memo.get(key)
             if value is None:
+                if len(memo) > _MEMO_MAX:
+                    memo.clear()
                 value = memo[key] = strings.add(self.lemmatize(doc[i])[0])
             arr[i, 3] = value
             changed = True
