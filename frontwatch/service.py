@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontwatch.model import Extraction, Rejection, Report
-from frontwatch.store.base import Store
+from frontwatch.store.base import BaselineImport, BaselineRow, Store
 
 DEFAULT_MAX_BYTES = 5_000_000
 
@@ -123,6 +123,17 @@ class Reread:
     new: int = 0
     reports: int = 0
     events: int = 0
+
+
+def import_baseline(store: Store, rows: Iterable[BaselineRow]) -> tuple[BaselineImport, Reread]:
+    """Store baseline rows (`Store.import_baseline`: what was stored, merged and skipped), then read
+    again the stored reports that name a settlement of theirs the gazetteer lacks
+    (`reread_for_baseline`)."""
+    from frontwatch.gazetteer.augment import store_gazetteer
+
+    _, before = store_gazetteer(store)
+    summary = store.import_baseline(rows)
+    return summary, reread_for_baseline(store, before)
 
 
 def reread_for_baseline(store: Store, before: tuple = (), on_progress: Callable[[int, int], None] | None = None,

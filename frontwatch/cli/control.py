@@ -116,13 +116,10 @@ def import_baseline(
             err.print(f"  skipped {n}: {reason}" + (f", e.g. {ex}" if ex else ""), highlight=False, markup=False)
         for note in read.notes:
             err.print(f"  note: {note}", highlight=False, markup=False)
-    from frontwatch.gazetteer.augment import store_gazetteer
-    from frontwatch.service import reread_for_baseline
+    from frontwatch.service import import_baseline as import_rows
 
     with _open(db) as store:
-        _, before = store_gazetteer(store)
-        summary = store.import_baseline(rows)
-        again = reread_for_baseline(store, before)
+        summary, again = import_rows(store, rows)
     unresolved = sum(1 for r in rows if r.geonames_id is None and r.latitude is None)
     skipped = sum(summary.skipped.values())
     err.print(f"{len(rows)} baseline rows read: {summary.stored} stored, {summary.merged} merged (the same "

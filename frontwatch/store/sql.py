@@ -74,6 +74,34 @@ class _Days(dict):
         return day
 
 
+class _Shared:
+    """The control changes and locations of one read, each distinct one built once and shared by
+    every record that has it (they repeat across thousands of events, and are read, never changed)."""
+
+    def __init__(self) -> None:
+        self._controls: dict[tuple, Any] = {}
+        self._places: dict[tuple, Any] = {}
+
+    def control(self, to: Any, from_: Any, extent: Any) -> Any:
+        if extent is None:  # control_extent is set exactly when the event has a control change
+            return None
+        key = (to, from_, extent)
+        ctl = self._controls.get(key)
+        if ctl is None:
+            ctl = self._controls[key] = _built(ControlChange, {"to": to, "from_": from_, "extent": extent})
+        return ctl
+
+    def location(self, name: Any, mention: Any, gid: Any, lat: Any, lon: Any, country: Any, adm: Any, fcode: Any,
+                 precision: Any) -> Any:
+        key = (name, mention, gid, lat, lon, country, adm, fcode, precision)
+        loc = self._places.get(key)
+        if loc is None:
+            loc = self._places[key] = _built(Location, {
+                "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
+                "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
+        return loc
+
+
 class SQLStore(Store):
     """A Store over a DB-API connection; SQLiteStore and PostgresStore fill in the dialect."""
 
@@ -416,8 +444,7 @@ class SQLStore(Store):
         # Places, controls and days repeat across thousands of events: each distinct one is built
         # once per call and shared (the views are read, never changed).
         days = _Days(self._to_date)
-        controls: dict[tuple, Any] = {}
-        places: dict[tuple, Any] = {}
+        shared = _Shared()
 
         def claim(claimant: Any, side: Any, stance: Any, via: Any, quote: Any) -> Claim:
             return _built(Claim, {"claimant": claimant, "side": side,
@@ -428,21 +455,9 @@ class SQLStore(Store):
             get_claims = claims.get
             for (_, rid, eid, kind, rdate, edate, early, late, hist, name, mention, gid, lat, lon, country, adm,
                  fcode, precision, side1, side2, to, from_, extent, rule) in rows:
-                if extent is None:  # control_extent is set exactly when the event has a control change
-                    ctl = None
-                else:
-                    ckey = (to, from_, extent)
-                    ctl = controls.get(ckey)
-                    if ctl is None:
-                        ctl = controls[ckey] = _built(ControlChange, {"to": to, "from_": from_, "extent": extent})
-                pkey = (name, mention, gid, lat, lon, country, adm, fcode, precision)
-                loc = places.get(pkey)
-                if loc is None:
-                    loc = places[pkey] = _built(Location, {
-                        "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
-                        "country": country, "admin1": adm, "feature_code": fcode, "geo_precision": precision})
+                loc = shared.location(name, mention, gid, lat, lon, country, adm, fcode, precision)
                 yield EventView(self, eid, rid, kind, days[rdate], days[edate], days[early], days[late], bool(hist),
-                                loc, side1, side2, ctl, get_claims(eid) or [], rule)
+                                loc, side1, side2, shared.control(to, from_, extent), get_claims(eid) or [], rule)
 
     def fusion_events(self, flt: EventFilter | None = None) -> Iterator[FusionEvent]:
         # Only the columns the control rules read (not the JSON, nor what a view adds for others:
@@ -451,8 +466,7 @@ class SQLStore(Store):
                 "e.geonames_id, e.latitude, e.longitude, e.feature_code, e.geo_precision, e.actor1_side, "
                 "e.control_to, e.control_from, e.control_extent, e.rule")
         days = _Days(self._to_date)
-        controls: dict[tuple, Any] = {}
-        places: dict[tuple, Any] = {}
+        shared = _Shared()
         voices: dict[tuple, ClaimVoice] = {}
         lists: dict[tuple, tuple] = {(): ()}  # each distinct list of claims, one tuple
 
@@ -472,34 +486,24 @@ class SQLStore(Store):
             for r in scanned:
                 if last is None or r[2] != last[2]:
                     if last is not None:
-                        yield self._fusion_event(last, got, days, controls, places, lists)
+                        yield self._fusion_event(last, got, days, shared, lists)
                     last, got = r, []
                 if r[n] is not None:
                     got.append(claim(r[n + 1], r[n + 2], r[n + 3]))
             if last is not None:
-                yield self._fusion_event(last, got, days, controls, places, lists)
+                yield self._fusion_event(last, got, days, shared, lists)
             return
         for rows, claims in self._view_batches(flt, cols, claim, ("claimant", "side", "stance")):
             for r in rows:
-                yield self._fusion_event(r, claims.get(r[2]) or [], days, controls, places, lists)
+                yield self._fusion_event(r, claims.get(r[2]) or [], days, shared, lists)
 
     @staticmethod
-    def _fusion_event(r: tuple, claims: list, days: Any, controls: dict, places: dict, lists: dict) -> FusionEvent:
+    def _fusion_event(r: tuple, claims: list, days: Any, shared: _Shared, lists: dict) -> FusionEvent:
         """`fusion_events`' record of one scanned row (and its claims)."""
         (_, rid, eid, kind, rdate, edate, late, hist, name, mention, gid, lat, lon, fcode, precision, side1,
          to, from_, extent, rule) = r[:20]  # (the event's columns: `fusion_events`' cols)
-        if extent is None:  # control_extent is set exactly when the event has a control change
-            ctl = None
-        else:
-            ctl = controls.get((to, from_, extent))
-            if ctl is None:
-                ctl = controls[(to, from_, extent)] = _built(ControlChange, {"to": to, "from_": from_, "extent": extent})
-        pkey = (name, mention, gid, lat, lon, fcode, precision)
-        loc = places.get(pkey)
-        if loc is None:
-            loc = places[pkey] = _built(Location, {
-                "name": name, "mention": mention, "geonames_id": gid, "latitude": lat, "longitude": lon,
-                "country": None, "admin1": None, "feature_code": fcode, "geo_precision": precision})
+        ctl = shared.control(to, from_, extent)
+        loc = shared.location(name, mention, gid, lat, lon, None, None, fcode, precision)
         got = tuple(claims)
         cl = lists.get(got)
         if cl is None:
